@@ -1,0 +1,29 @@
+"""graphflow: a small static computation-graph engine with TensorFlow 1.x's API, on numpy.
+
+``import graphflow as tf`` and write TF1 graph-mode code: build a graph of ops, then run
+parts of it in a Session.
+"""
+
+from . import dtypes, errors
+from .autodiff import gradients
+from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8,
+                     int16, int32, int64, string, uint8, uint16)
+from .graph import (Graph, Operation, Tensor, add_to_collection, control_dependencies,
+                    device, get_collection, get_default_graph, name_scope,
+                    reset_default_graph)
+from .ops.array_ops import *  # noqa: F401,F403
+from .ops.constant_ops import *  # noqa: F401,F403
+from .ops.control_flow_ops import *  # noqa: F401,F403
+from .ops.linalg_ops import *  # noqa: F401,F403
+from .ops.math_ops import *  # noqa: F401,F403
+from .ops.reduction_ops import *  # noqa: F401,F403
+from .session import ConfigProto, InteractiveSession, Session, get_default_session
+from .shapes import Dimension, TensorShape
+from .variables import (GraphKeys, Variable, all_variables, global_variables,
+                        global_variables_initializer, initialize_all_variables,
+                        is_variable_initialized, local_variables,
+                        local_variables_initializer, model_variables,
+                        report_uninitialized_variables, trainable_variables,
+                        variables_initializer)
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Op definitions (the registry) and the public builder functions, one module per family."""

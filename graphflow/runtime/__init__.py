@@ -1,0 +1,1 @@
+"""Compiles subgraphs into execution plans and runs them."""

@@ -1,0 +1,49 @@
+"""The reference runner: executes a plan's steps in order on the calling thread.
+
+Values live in a flat list indexed by slot; each step drops the values it was the last
+user of, so a long chain holds only a few arrays at once.
+"""
+
+from ..errors import OpError, format_site
+
+
+def run_sequential(plan, values):
+    """Runs ``plan`` on ``values`` (a list with feeds already in their slots)."""
+    step = None
+    try:
+        for step in plan.program:
+            fn, ins, out, outs, frees = step
+            result = fn(*[values[i] for i in ins])
+            if out is not None:
+                values[out] = result
+            else:
+                for o, v in zip(outs, result):
+                    values[o] = v
+            for s in frees:
+                values[s] = None
+    except Exception as e:  # re-raised with the failing op's name, shapes and user line
+        raise op_failure(plan, plan.program.index(step), values, e) from e
+    return values
+
+
+def op_failure(plan, index, values, error):
+    """An OpError that names the failing op, its type, input shapes and creation site."""
+    op = plan.steps[index].op
+    shapes = []
+    for t, slot in zip(op.inputs, plan.steps[index].inputs):
+        v = values[slot]
+        shapes.append(str(tuple(v.shape)) if hasattr(v, "shape") else "?")
+    message = (
+        f"{error}\n  while running op '{op.name}' (type {op.type}) with input shapes "
+        f"[{', '.join(shapes)}], defined at {format_site(op.source)}"
+    )
+    cls = type(error) if isinstance(error, OpError) else _error_class(error)
+    return cls(node_def=op.node_def, op=op, message=message)
+
+
+def _error_class(error):
+    from ..errors import InvalidArgumentError, ResourceExhaustedError
+
+    if isinstance(error, MemoryError):
+        return ResourceExhaustedError
+    return InvalidArgumentError

@@ -1,0 +1,247 @@
+"""Session: owns variable values and runs cached plans.
+
+``run`` resolves its fetches and feeds to a cache key, finds (or compiles, once) the plan
+for that key, and executes it. In the steady state a call does no graph analysis: it
+converts feeds, runs the plan's loop and rebuilds the fetch structure.
+"""
+
+import threading
+
+from .graph import get_default_graph
+from .runtime.plan import compile_plan, feed_converter
+from .runtime.sequential import run_sequential
+from .runtime.state import RunState
+
+
+class ConfigProto:
+    """Per-session options (TF1 ``tf.ConfigProto``); unknown TF1 fields are accepted."""
+
+    def __init__(self, inter_op_parallelism_threads=0, intra_op_parallelism_threads=0,
+                 optimize=True, disabled_passes=(), check_numerics=False,
+                 log_device_placement=False, allow_soft_placement=True, **kwargs):
+        self.inter_op_parallelism_threads = inter_op_parallelism_threads
+        self.intra_op_parallelism_threads = intra_op_parallelism_threads
+        self.optimize = optimize
+        self.disabled_passes = tuple(disabled_passes)
+        self.check_numerics = check_numerics
+        self.log_device_placement = log_device_placement
+        self.allow_soft_placement = allow_soft_placement
+        self.extra = kwargs
+
+
+class _FetchMapper:
+    """Flattens a nested fetch structure to graph elements and rebuilds results."""
+
+    def __init__(self, graph, fetches):
+        self.elements = []
+        self.template = self._flatten(graph, fetches)
+
+    def _flatten(self, graph, f):
+        if isinstance(f, (list, tuple)):
+            items = [self._flatten(graph, x) for x in f]
+            if isinstance(f, tuple) and hasattr(f, "_fields"):
+                return ("namedtuple", type(f), items)
+            return (type(f), items)
+        if isinstance(f, dict):
+            return (dict, type(f), [(k, self._flatten(graph, v)) for k, v in f.items()])
+        if f is None:
+            raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
+        try:
+            el = graph.as_graph_element(f)
+        except (TypeError, KeyError, ValueError) as e:
+            raise type(e)(f"Fetch argument {f!r} cannot be interpreted as a Tensor: {e}") \
+                from None
+        self.elements.append(el)
+        return len(self.elements) - 1
+
+    def build(self, flat):
+        return _rebuild(self.template, flat)
+
+
+def _rebuild(template, flat):
+    if isinstance(template, int):
+        return flat[template]
+    if template[0] == "namedtuple":
+        return template[1](*[_rebuild(t, flat) for t in template[2]])
+    if template[0] is dict:
+        return template[1]((k, _rebuild(t, flat)) for k, t in template[2])
+    kind, items = template
+    out = [_rebuild(t, flat) for t in items]
+    return out if kind is list else kind(out)
+
+
+def _fetch_key(f):
+    """A hashable key for a fetch structure (Tensors, ops and names hash by identity)."""
+    t = type(f)
+    if t is list or t is tuple or isinstance(f, tuple):
+        return (t, *[_fetch_key(x) for x in f])
+    if isinstance(f, dict):
+        return (t, *[(k, _fetch_key(v)) for k, v in f.items()])
+    return f
+
+
+class _CompiledCall:
+    """A plan plus what ``run`` needs around it: feed order and the result builder."""
+
+    def __init__(self, session, fetches, feed_keys):
+        graph = session.graph
+        self.mapper = _FetchMapper(graph, fetches)
+        self.feed_keys = list(feed_keys)
+        feed_tensors = []
+        for key in self.feed_keys:
+            t = graph.as_graph_element(key, allow_operation=False)
+            if t in feed_tensors:
+                raise ValueError(f"Tensor {t.name} is fed more than once")
+            feed_tensors.append(t)
+        self.converters = [feed_converter(t) for t in feed_tensors]
+        self.plan = compile_plan(self.mapper.elements, feed_tensors, session._state)
+        self.num_slots = self.plan.num_slots
+        self.feed_slots = [slot for _, slot in self.plan.feed_slots]
+        self.fetch_slots = self.plan.fetch_slots
+        single = isinstance(self.mapper.template, int)
+        self.single_slot = self.fetch_slots[0] if single else None
+        self.is_single = single
+
+    def run(self, feed_dict):
+        values = [None] * self.num_slots
+        if feed_dict:
+            for key, slot, convert in zip(self.feed_keys, self.feed_slots, self.converters):
+                values[slot] = convert(feed_dict[key])
+        run_sequential(self.plan, values)
+        if self.is_single:
+            slot = self.single_slot
+            return None if slot is None else values[slot]
+        flat = [None if s is None else values[s] for s in self.fetch_slots]
+        return self.mapper.build(flat)
+
+
+class BaseSession:
+    def __init__(self, target="", graph=None, config=None):
+        self.graph = graph if graph is not None else get_default_graph()
+        self.config = config or ConfigProto()
+        self._state = RunState()
+        self._calls = {}
+        self._closed = False
+        self._lock = threading.Lock()
+        self._default_ctx = []
+
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Evaluates ``fetches`` (any nesting of tensors, ops and names) given ``feed_dict``."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        key = (_fetch_key(fetches), frozenset(feed_dict) if feed_dict else None)
+        call = self._calls.get(key)
+        if call is None:
+            call = self._compile(key, fetches, feed_dict)
+        return call.run(feed_dict)
+
+    def _compile(self, key, fetches, feed_dict):
+        with self._lock:
+            call = self._calls.get(key)
+            if call is None:
+                call = _CompiledCall(self, fetches, feed_dict or ())
+                self._calls[key] = call
+        return call
+
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """A function taking the values of ``feed_list`` positionally and running fetches."""
+        feed_list = list(feed_list or [])
+        call = _CompiledCall(self, fetches, feed_list)
+
+        def runner(*values):
+            return call.run(dict(zip(feed_list, values)))
+
+        return runner
+
+    def close(self):
+        self._closed = True
+        self._calls.clear()
+
+    @property
+    def closed(self):
+        return self._closed
+
+    def as_default(self):
+        return _default_session_stack.controller(self)
+
+    def __enter__(self):
+        ctx_graph = self.graph.as_default()
+        ctx_sess = self.as_default()
+        ctx_graph.__enter__()
+        ctx_sess.__enter__()
+        self._default_ctx.append((ctx_graph, ctx_sess))
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        ctx_graph, ctx_sess = self._default_ctx.pop()
+        ctx_sess.__exit__(exc_type, exc, tb)
+        ctx_graph.__exit__(exc_type, exc, tb)
+        self.close()
+
+    def list_devices(self):
+        return [{"name": "/device:CPU:0", "device_type": "CPU"}]
+
+
+class Session(BaseSession):
+    """TF1 ``tf.Session``: ``with Session() as sess: sess.run(...)``."""
+
+
+class InteractiveSession(BaseSession):
+    """A Session that installs itself as the default session when created (for notebooks)."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        self._ctx = self.as_default()
+        self._ctx.__enter__()
+
+    def close(self):
+        super().close()
+        if self._ctx is not None:
+            ctx, self._ctx = self._ctx, None
+            try:
+                ctx.__exit__(None, None, None)
+            except ValueError:
+                pass
+
+
+class _DefaultSessionStack(threading.local):
+    def __init__(self):
+        self.stack = []
+
+    def get(self):
+        return self.stack[-1] if self.stack else None
+
+    def controller(self, session):
+        stack = self
+
+        class _Ctx:
+            def __enter__(self):
+                stack.stack.append(session)
+                return session
+
+            def __exit__(self, *exc):
+                if session in stack.stack:
+                    stack.stack.remove(session)
+
+        return _Ctx()
+
+
+_default_session_stack = _DefaultSessionStack()
+
+
+def get_default_session():
+    return _default_session_stack.get()
+
+
+def _session_for(graph, session):
+    """The session to evaluate in: the given one, else the default, checked for the graph."""
+    session = session or get_default_session()
+    if session is None:
+        raise ValueError(
+            "Cannot evaluate tensor using `eval()`: No default session is registered. Use "
+            "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`"
+        )
+    if session.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's "
+                         "graph is different from the session's graph.")
+    return session
