@@ -4,7 +4,7 @@
 parts of it in a Session.
 """
 
-from . import dtypes, errors
+from . import contrib, debugging, dtypes, errors, nn, train
 from .autodiff import gradients
 from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8,
                      int16, int32, int64, string, uint8, uint16)
@@ -16,7 +16,9 @@ from .ops.constant_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
+from .ops.random_ops import *  # noqa: F401,F403
 from .ops.reduction_ops import *  # noqa: F401,F403
+from .ops.slicing_ops import *  # noqa: F401,F403
 from .session import ConfigProto, InteractiveSession, Session, get_default_session
 from .shapes import Dimension, TensorShape
 from .variables import (GraphKeys, Variable, all_variables, global_variables,
@@ -26,4 +28,23 @@ from .variables import (GraphKeys, Variable, all_variables, global_variables,
                         report_uninitialized_variables, trainable_variables,
                         variables_initializer)
 
+
+compat = None  # set below: ``tf.compat.v1`` is graphflow itself
 __version__ = "0.1.0"
+
+
+class _Compat:
+    """``tf.compat.v1`` resolves to graphflow, so TF1 code written against it runs as is."""
+
+    def __init__(self, module):
+        self.v1 = module
+
+
+def _install_compat():
+    import sys
+
+    global compat
+    compat = _Compat(sys.modules[__name__])
+
+
+_install_compat()

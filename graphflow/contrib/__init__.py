@@ -1,0 +1,3 @@
+"""``tf.contrib``: the aliases classic TF1 tutorials import (``tf.contrib.rnn``)."""
+
+from . import rnn  # noqa: F401

@@ -1,0 +1,7 @@
+"""``tf.nn``: activations, losses, convolution and pooling, normalization, RNNs."""
+
+from ..ops.conv_ops import *  # noqa: F401,F403
+from ..ops.math_ops import sigmoid, tanh  # noqa: F401
+from ..ops.nn_ops import *  # noqa: F401,F403
+from . import rnn_cell  # noqa: F401
+from .rnn import *  # noqa: F401,F403
