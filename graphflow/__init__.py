@@ -48,3 +48,12 @@ def _install_compat():
 
 
 _install_compat()
+
+
+def __getattr__(name):
+    """``tf.keras`` is imported on first use, since keras_frontend itself imports graphflow."""
+    if name == "keras":
+        import importlib
+
+        return importlib.import_module("graphflow.keras")
+    raise AttributeError(f"module 'graphflow' has no attribute '{name}'")
