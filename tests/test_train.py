@@ -1,0 +1,370 @@
+"""graphflow.train: optimizer update rules against numpy, slots, global step, schedules."""
+
+import math
+
+import numpy as np
+import pytest
+
+import graphflow as tf
+from graphflow import errors
+
+RNG = np.random.default_rng(42)
+X = RNG.normal(size=(8, 3)).astype(np.float32)
+Y = RNG.normal(size=(8, 2)).astype(np.float32)
+W0 = RNG.normal(size=(3, 2)).astype(np.float32)
+B0 = RNG.normal(size=(2,)).astype(np.float32)
+
+
+def f32(v):
+    """A hyperparameter as the graph sees it: a float32 constant."""
+    return float(np.float32(v))
+
+
+def numpy_grads(w, b):
+    """Gradients of 0.5 * sum((X w + b - Y)^2), the loss every optimizer test minimizes."""
+    err = X @ w + b - Y
+    return X.T @ err, err.sum(axis=0)
+
+
+def train_graph(optimizer, steps, dtype=tf.float32):
+    """Runs ``steps`` updates of ``optimizer`` on the test loss; returns (w, b) per step."""
+    w = tf.Variable(W0.astype(dtype.np_dtype), name="w")
+    b = tf.Variable(B0.astype(dtype.np_dtype), name="b")
+    err = tf.matmul(tf.constant(X.astype(dtype.np_dtype)), w) + b - Y.astype(dtype.np_dtype)
+    loss = 0.5 * tf.reduce_sum(tf.square(err))
+    train = optimizer.minimize(loss)
+    history = []
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(steps):
+            sess.run(train)
+            history.append([np.array(v) for v in sess.run([w, b])])
+    return history
+
+
+def train_numpy(update, state_init, steps):
+    """The same training loop written directly in numpy with ``update(param, grad, slots, t)``."""
+    params = [W0.copy(), B0.copy()]
+    slots = [state_init(p) for p in params]
+    history = []
+    for t in range(1, steps + 1):
+        grads = numpy_grads(*params)
+        for i, (p, g) in enumerate(zip(params, grads)):
+            params[i] = update(p, g, slots[i], t)
+        history.append([p.copy() for p in params])
+    return history
+
+
+def assert_same_history(got, expected, rtol=2e-5, atol=1e-6):
+    assert len(got) == len(expected)
+    for step, (g, e) in enumerate(zip(got, expected)):
+        for gv, ev in zip(g, e):
+            np.testing.assert_allclose(gv, ev, rtol=rtol, atol=atol, err_msg=f"step {step}")
+
+
+# ---- update rules -----------------------------------------------------------------------
+
+def test_gradient_descent_matches_numpy():
+    lr = f32(0.05)
+    got = train_graph(tf.train.GradientDescentOptimizer(0.05), 5)
+    expected = train_numpy(lambda p, g, s, t: p - lr * g, lambda p: None, 5)
+    assert_same_history(got, expected)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_matches_numpy(nesterov):
+    lr, mu = f32(0.02), f32(0.9)
+
+    def update(p, g, s, t):
+        s["accum"] = mu * s["accum"] + g
+        if nesterov:
+            return p - lr * (g + mu * s["accum"])
+        return p - lr * s["accum"]
+
+    got = train_graph(tf.train.MomentumOptimizer(0.02, 0.9, use_nesterov=nesterov), 6)
+    expected = train_numpy(update, lambda p: {"accum": np.zeros_like(p)}, 6)
+    assert_same_history(got, expected)
+
+
+def test_adam_matches_numpy():
+    lr, b1, b2, eps = f32(0.1), f32(0.8), f32(0.99), f32(1e-7)
+
+    def update(p, g, s, t):
+        s["m"] = b1 * s["m"] + (1 - b1) * g
+        s["v"] = b2 * s["v"] + (1 - b2) * g * g
+        lr_t = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        return p - lr_t * s["m"] / (np.sqrt(s["v"]) + eps)
+
+    got = train_graph(tf.train.AdamOptimizer(0.1, beta1=0.8, beta2=0.99, epsilon=1e-7), 6)
+    expected = train_numpy(
+        update, lambda p: {"m": np.zeros_like(p), "v": np.zeros_like(p)}, 6)
+    assert_same_history(got, expected)
+
+
+@pytest.mark.parametrize("momentum,centered", [(0.0, False), (0.5, False), (0.5, True)])
+def test_rmsprop_matches_numpy(momentum, centered):
+    lr, rho, mu, eps = f32(0.01), f32(0.9), f32(momentum), f32(1e-6)
+
+    def update(p, g, s, t):
+        s["ms"] = rho * s["ms"] + (1 - rho) * g * g
+        denom = s["ms"] + eps
+        if centered:
+            s["mg"] = rho * s["mg"] + (1 - rho) * g
+            denom = denom - s["mg"] ** 2
+        s["mom"] = mu * s["mom"] + lr * g / np.sqrt(denom)
+        return p - s["mom"]
+
+    def init(p):
+        return {"ms": np.ones_like(p), "mg": np.zeros_like(p), "mom": np.zeros_like(p)}
+
+    opt = tf.train.RMSPropOptimizer(0.01, decay=0.9, momentum=momentum, epsilon=1e-6,
+                                    centered=centered)
+    assert_same_history(train_graph(opt, 6), train_numpy(update, init, 6))
+
+
+def test_adagrad_matches_numpy():
+    lr = f32(0.3)
+
+    def update(p, g, s, t):
+        s["acc"] = s["acc"] + g * g
+        return p - lr * g / np.sqrt(s["acc"])
+
+    got = train_graph(tf.train.AdagradOptimizer(0.3, initial_accumulator_value=0.2), 6)
+    expected = train_numpy(update, lambda p: {"acc": np.full_like(p, f32(0.2))}, 6)
+    assert_same_history(got, expected)
+
+
+def test_float64_variables_train_in_float64():
+    lr = f32(0.05)
+    got = train_graph(tf.train.GradientDescentOptimizer(0.05), 3, dtype=tf.float64)
+    assert got[-1][0].dtype == np.float64
+    expected = train_numpy(lambda p, g, s, t: p - lr * g, lambda p: None, 3)
+    assert_same_history(got, expected, rtol=1e-5)
+
+
+def test_scalar_variables_update_in_place_after_assign_add():
+    v = tf.Variable(1.0)
+    bump = v.assign_add(1.0)
+    train = tf.train.AdamOptimizer(0.5).minimize(tf.square(v))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(bump)
+        sess.run(train)
+        assert float(sess.run(v)) == pytest.approx(1.5, rel=1e-6)
+
+
+# ---- slots, names, initialization -------------------------------------------------------
+
+def test_slot_variables_have_tf1_names_and_initial_values():
+    w = tf.Variable(np.ones((2, 3), np.float32), name="w")
+    loss = tf.reduce_sum(w)
+    adam = tf.train.AdamOptimizer()
+    adam.minimize(loss)
+    rms = tf.train.RMSPropOptimizer(0.1, centered=True)
+    rms.minimize(loss)
+    ada = tf.train.AdagradOptimizer(0.1)
+    ada.minimize(loss)
+    names = [v.op.name for v in tf.global_variables()]
+    assert names == ["w", "beta1_power", "beta2_power", "w/Adam", "w/Adam_1", "w/RMSProp",
+                     "w/RMSProp_1", "w/RMSProp_2", "w/Adagrad"]
+    assert [v.op.name for v in tf.trainable_variables()] == ["w"]
+    assert adam.get_slot(w, "m").op.name == "w/Adam"
+    assert adam.get_slot_names() == ["m", "v"]
+    assert rms.get_slot_names() == ["mg", "momentum", "rms"]
+    assert [v.op.name for v in adam.variables()] == [
+        "beta1_power", "beta2_power", "w/Adam", "w/Adam_1"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = dict(zip(names, sess.run(tf.global_variables())))
+    assert values["beta1_power"] == pytest.approx(0.9)
+    np.testing.assert_array_equal(values["w/Adam"], np.zeros((2, 3)))
+    np.testing.assert_array_equal(values["w/RMSProp"], np.ones((2, 3)))
+    np.testing.assert_allclose(values["w/Adagrad"], np.full((2, 3), 0.1))
+
+
+def test_update_ops_are_named_like_tf1_and_wait_for_all_gradients():
+    w = tf.Variable([1.0, 2.0], name="w")
+    v = tf.Variable([3.0], name="v")
+    loss = tf.reduce_sum(w * w) + tf.reduce_sum(v * v)
+    opt = tf.train.GradientDescentOptimizer(0.1)
+    grads_and_vars = opt.compute_gradients(loss)
+    train = opt.apply_gradients(grads_and_vars)
+    assert train.name == "GradientDescent" and train.type == "NoOp"
+    g = tf.get_default_graph()
+    update_w = g.get_operation_by_name("GradientDescent/update_w/ApplyGradientDescent")
+    grad_ops = {grad.op for grad, _ in grads_and_vars}
+    assert grad_ops <= set(update_w.control_inputs) | {update_w.inputs[0].op}
+    assert train in tf.get_collection(tf.GraphKeys.TRAIN_OP)
+
+
+def test_uninitialized_slot_is_reported_by_name():
+    w = tf.Variable([1.0], name="w")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(tf.reduce_sum(w * w))
+        with pytest.raises(errors.FailedPreconditionError, match="w/Momentum"):
+            sess.run(train)
+
+
+# ---- gradients, var_list, errors --------------------------------------------------------
+
+def test_compute_gradients_gives_none_for_unrelated_variables():
+    w = tf.Variable([1.0, 2.0], name="w")
+    unused = tf.Variable([5.0], name="unused")
+    loss = tf.reduce_sum(tf.square(w))
+    opt = tf.train.GradientDescentOptimizer(0.5)
+    pairs = opt.compute_gradients(loss)
+    assert [v for _, v in pairs] == [w, unused]
+    assert pairs[1][0] is None
+    with pytest.raises(ValueError, match="No gradients provided"):
+        opt.apply_gradients([(None, w)])
+    train = opt.minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(w), [0.0, 0.0])
+        np.testing.assert_allclose(sess.run(unused), [5.0])
+
+
+def test_minimize_var_list_limits_the_update():
+    a = tf.Variable(1.0, name="a")
+    b = tf.Variable(1.0, name="b")
+    train = tf.train.GradientDescentOptimizer(0.25).minimize(tf.square(a * b), var_list=[b])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        assert sess.run([a, b]) == [pytest.approx(1.0), pytest.approx(0.5)]
+
+
+def test_apply_gradients_checks_gradient_shape_and_dtype():
+    w = tf.Variable(np.zeros((2, 3), np.float32), name="w")
+    opt = tf.train.GradientDescentOptimizer(0.1)
+    with pytest.raises(ValueError, match=r"shape \(3, 2\).*variable w of shape \(2, 3\)"):
+        opt.apply_gradients([(tf.zeros([3, 2]), w)])
+    with pytest.raises(TypeError, match="float64"):
+        opt.apply_gradients([(tf.zeros([2, 3], dtype=tf.float64), w)])
+    with pytest.raises(ValueError, match="No variables"):
+        opt.compute_gradients(tf.constant(1.0), var_list=[])
+
+
+def test_run_with_loss_reports_the_loss_before_the_step():
+    w = tf.Variable(3.0)
+    loss = tf.square(w)
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        losses = [sess.run([train, loss])[1] for _ in range(3)]
+    np.testing.assert_allclose(losses, [9.0, 9.0 * 0.64, 9.0 * 0.64 ** 2], rtol=1e-5)
+
+
+def test_learning_rate_can_be_a_fed_tensor():
+    w = tf.Variable(1.0)
+    lr = tf.placeholder(tf.float32, [])
+    train = tf.train.GradientDescentOptimizer(lr).minimize(w * 2.0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {lr: 0.25})
+        sess.run(train, {lr: 0.5})
+        assert sess.run(w) == pytest.approx(1.0 - 0.5 - 1.0)
+
+
+# ---- global step --------------------------------------------------------------------------
+
+def test_global_step_helpers():
+    assert tf.train.get_global_step() is None
+    with tf.name_scope("scope"):
+        step = tf.train.get_or_create_global_step()
+    assert step.op.name == "global_step" and step.dtype == tf.int64
+    assert tf.train.get_or_create_global_step() is step
+    assert tf.train.get_global_step() is step
+    assert step not in tf.trainable_variables()
+    with pytest.raises(ValueError, match="already exists"):
+        tf.train.create_global_step()
+
+
+def test_global_step_counts_steps_after_the_updates():
+    w = tf.Variable(1.0)
+    step = tf.train.get_or_create_global_step()
+    train = tf.train.AdamOptimizer(0.1).minimize(tf.square(w), global_step=step)
+    assert train.name == "Adam" and train.type == "AssignAdd"
+    update = tf.get_default_graph().get_operation_by_name("Adam/update")
+    assert update in train.control_inputs
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run(train)
+        assert tf.train.global_step(sess, step) == 3
+
+
+# ---- learning-rate schedules ------------------------------------------------------------
+
+def schedule_values(build, steps):
+    step = tf.placeholder(tf.int64, [])
+    lr = build(step)
+    with tf.Session() as sess:
+        return [float(sess.run(lr, {step: s})) for s in steps]
+
+
+STEPS = [0, 1, 5, 10, 15, 30]
+
+
+def test_exponential_decay():
+    got = schedule_values(lambda s: tf.train.exponential_decay(0.1, s, 10, 0.5), STEPS)
+    np.testing.assert_allclose(got, [0.1 * 0.5 ** (s / 10) for s in STEPS], rtol=1e-6)
+    got = schedule_values(
+        lambda s: tf.train.exponential_decay(0.1, s, 10, 0.5, staircase=True), STEPS)
+    np.testing.assert_allclose(got, [0.1 * 0.5 ** (s // 10) for s in STEPS], rtol=1e-6)
+    with pytest.raises(ValueError, match="global_step is required"):
+        tf.train.exponential_decay(0.1, None, 10, 0.5)
+
+
+def test_natural_exp_and_inverse_time_decay():
+    got = schedule_values(lambda s: tf.train.natural_exp_decay(0.1, s, 10, 0.5), STEPS)
+    np.testing.assert_allclose(got, [0.1 * math.exp(-0.5 * s / 10) for s in STEPS], rtol=1e-6)
+    got = schedule_values(
+        lambda s: tf.train.inverse_time_decay(0.1, s, 10, 0.5, staircase=True), STEPS)
+    np.testing.assert_allclose(got, [0.1 / (1 + 0.5 * (s // 10)) for s in STEPS], rtol=1e-6)
+
+
+def test_polynomial_decay_with_and_without_cycle():
+    def reference(s, cycle):
+        steps = 10
+        if cycle:
+            steps = 10 * max(1, math.ceil(s / 10))
+        else:
+            s = min(s, 10)
+        return (0.1 - 0.01) * (1 - s / steps) ** 2 + 0.01
+
+    for cycle in (False, True):
+        got = schedule_values(lambda s, c=cycle: tf.train.polynomial_decay(
+            0.1, s, 10, end_learning_rate=0.01, power=2.0, cycle=c), STEPS)
+        np.testing.assert_allclose(got, [reference(s, cycle) for s in STEPS], rtol=1e-5)
+
+
+def test_cosine_decay():
+    got = schedule_values(lambda s: tf.train.cosine_decay(0.1, s, 10, alpha=0.1), STEPS)
+    expected = [0.1 * (0.9 * 0.5 * (1 + math.cos(math.pi * min(s, 10) / 10)) + 0.1)
+                for s in STEPS]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_piecewise_constant():
+    got = schedule_values(
+        lambda s: tf.train.piecewise_constant(s, [5, 10], [1.0, 0.5, 0.1]), STEPS)
+    assert got == pytest.approx([1.0, 1.0, 1.0, 0.5, 0.1, 0.1])
+    with pytest.raises(ValueError, match="1 less"):
+        tf.train.piecewise_constant(tf.constant(1), [5], [1.0])
+
+
+def test_schedule_drives_an_optimizer_through_the_global_step():
+    w = tf.Variable(0.0)
+    step = tf.train.get_or_create_global_step()
+    lr = tf.train.piecewise_constant(step, [1], [1.0, 0.5])
+    train = tf.train.GradientDescentOptimizer(lr).minimize(-w, global_step=step)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = []
+        for _ in range(3):
+            sess.run(train)
+            values.append(float(sess.run(w)))
+    assert values == pytest.approx([1.0, 2.0, 2.5])
