@@ -49,7 +49,7 @@ def train_numpy(update, state_init, steps):
     history = []
     for t in range(1, steps + 1):
         grads = numpy_grads(*params)
-        for i, (p, g) in enumerate(zip(params, grads)):
+        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
             params[i] = update(p, g, slots[i], t)
         history.append([p.copy() for p in params])
     return history
@@ -57,8 +57,8 @@ def train_numpy(update, state_init, steps):
 
 def assert_same_history(got, expected, rtol=2e-5, atol=1e-6):
     assert len(got) == len(expected)
-    for step, (g, e) in enumerate(zip(got, expected)):
-        for gv, ev in zip(g, e):
+    for step, (g, e) in enumerate(zip(got, expected, strict=True)):
+        for gv, ev in zip(g, e, strict=True):
             np.testing.assert_allclose(gv, ev, rtol=rtol, atol=atol, err_msg=f"step {step}")
 
 
@@ -175,7 +175,7 @@ def test_slot_variables_have_tf1_names_and_initial_values():
         "beta1_power", "beta2_power", "w/Adam", "w/Adam_1"]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        values = dict(zip(names, sess.run(tf.global_variables())))
+        values = dict(zip(names, sess.run(tf.global_variables()), strict=True))
     assert values["beta1_power"] == pytest.approx(0.9)
     np.testing.assert_array_equal(values["w/Adam"], np.zeros((2, 3)))
     np.testing.assert_array_equal(values["w/RMSProp"], np.ones((2, 3)))

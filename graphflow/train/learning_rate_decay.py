@@ -114,7 +114,7 @@ def piecewise_constant(x, boundaries, values, name=None):
                     f"Values must have elements all with the same dtype ({values[0].dtype.name}"
                     f" vs {v.dtype.name}).")
         result = values[-1]
-        for boundary, value in reversed(list(zip(boundaries, values[:-1]))):
+        for boundary, value in reversed(list(zip(boundaries, values[:-1], strict=True))):
             bound = math_ops.cast(convert_to_tensor(boundary), x.dtype)
             result = math_ops.where(math_ops.less_equal(x, bound), value, result)
         return result

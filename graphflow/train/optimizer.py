@@ -97,7 +97,7 @@ class Optimizer:
                 raise TypeError(f"Argument is not a graphflow.Variable: {v!r}")
         grads = gradients(loss, var_list, grad_ys=grad_loss,
                           aggregation_method=aggregation_method)
-        return list(zip(grads, var_list))
+        return list(zip(grads, var_list, strict=True))
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
         """One op that applies every gradient, then increments ``global_step`` if given."""

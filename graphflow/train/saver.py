@@ -75,18 +75,20 @@ class Saver:
         names = list(self._vars)
         values = sess.run([self._vars[n] for n in names])
         arrays = {}
-        for name, value in zip(names, values):
+        for name, value in zip(names, values, strict=True):
             arr = np.asarray(value)
             if arr.dtype.hasobject:
                 raise TypeError(f"Saver: variable {name} of dtype {arr.dtype} cannot be "
                                 "saved without pickling; only numeric and bool variables")
             arrays[name] = arr
         _atomic_write(prefix + _DATA_SUFFIX, lambda f: np.savez(f, **arrays))
-        self._record(prefix)
+        expired = self._record(prefix)
         if write_state:
             _write_state(directory, latest_filename or _STATE_FILENAME, prefix,
                          self.last_checkpoints)
-        self._delete_old()
+        for old in expired:  # only once the state file no longer lists them
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(old + _DATA_SUFFIX)
         return prefix
 
     def _prefix(self, sess, save_path, global_step):
@@ -98,22 +100,20 @@ class Saver:
         return f"{save_path}-{step:08d}" if self._pad_step_number else f"{save_path}-{step}"
 
     def _record(self, prefix):
-        self._last_checkpoints = [(p, t) for p, t in self._last_checkpoints if p != prefix]
-        self._last_checkpoints.append((prefix, time.time()))
-
-    def _delete_old(self):
-        """Deletes the oldest checkpoints beyond ``max_to_keep``, sparing one per
-        ``keep_checkpoint_every_n_hours`` as TF does.
+        """Adds ``prefix`` to the kept checkpoints; returns those now beyond
+        ``max_to_keep``, sparing one per ``keep_checkpoint_every_n_hours`` as TF does.
         """
-        if not self._max_to_keep:
-            return
-        while len(self._last_checkpoints) > self._max_to_keep:
-            prefix, saved_at = self._last_checkpoints.pop(0)
+        kept = [(p, t) for p, t in self._last_checkpoints if p != prefix]
+        kept.append((prefix, time.time()))
+        expired = []
+        while self._max_to_keep and len(kept) > self._max_to_keep:
+            old, saved_at = kept.pop(0)
             if saved_at > self._next_keep_time:
                 self._next_keep_time += self._keep_every_s
-                continue
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(prefix + _DATA_SUFFIX)
+            else:
+                expired.append(old)
+        self._last_checkpoints = kept
+        return expired
 
     # ---- restore -----------------------------------------------------------------------
     def restore(self, sess, save_path):
