@@ -1,0 +1,179 @@
+"""arithmetic: algebraic identities, stability rewrites and affine-chain collapsing.
+
+Rules, each a small function of (rewriter, op) returning True when it rewrote the op:
+  identity(x), stop_gradient(x), unfed placeholder_with_default(x) -> x
+  x*1, 1*x, x+0, 0+x, x-0, x/1 -> x       (only when the constant changes no shape/dtype)
+  -(-x) -> x
+  reshape(reshape(x, s1), s2) -> reshape(x, s2);  reshape(x, shape(x)) -> x
+  log(1 + x) -> log1p(x);  exp(x) - 1 -> expm1(x)
+  chains of 3+ ops +,-,*,/ by scalar constants -> one x*a + b
+The graph's gradient ops are already built when this runs, so rewrites need no gradients.
+"""
+
+import numpy as np
+
+from ..graph import Operation
+from .pipeline import run_rule_pass
+
+_PASS_THROUGH = {"Identity", "StopGradient", "PlaceholderWithDefault"}
+_AFFINE = {"Add", "Sub", "Mul", "RealDiv"}
+
+
+def arithmetic(program):
+    uses = _use_counts(program)
+    forms = {}  # source tensor -> (base destination tensor, scale, shift, ops folded)
+
+    def rule(rw, op):
+        for r in (_pass_through, _neutral_element, _double_negation, _reshape_chain,
+                  _log1p_expm1):
+            if r(rw, op):
+                return True
+        return _affine(rw, op, forms, uses)
+
+    return run_rule_pass(program, rule, "arithmetic")
+
+
+def _use_counts(program):
+    from ..runtime.plan import needed_ops
+
+    counts = {}
+    for op in needed_ops(program.fetches, set(program.feeds)):
+        for t in op.inputs:
+            counts[t] = counts.get(t, 0) + 1
+    for f in program.fetches:
+        if not isinstance(f, Operation):
+            counts[f] = counts.get(f, 0) + 2
+    return counts
+
+
+def _const_value(t):
+    return t.op.attrs["value"] if t.op.type == "Const" else None
+
+
+def _same_signature(a, b):
+    return a.dtype == b.dtype and a.shape.dims is not None and a.shape.dims == b.shape.dims \
+        and None not in a.shape.dims
+
+
+def _keeps_shape(x, c, out):
+    """Whether combining ``x`` with constant ``c`` leaves x's shape and dtype unchanged."""
+    if x.dtype != out.dtype or x.shape.ndims is None:
+        return False
+    if c.size == 1 and c.ndim <= x.shape.ndims:
+        return True
+    return _same_signature(x, out)
+
+
+def _pass_through(rw, op):
+    if op.type in _PASS_THROUGH and not op.control_inputs:
+        rw.alias(op, [rw.new(op.inputs[0])], f"removed {op.type} '{op.name}'")
+        return True
+    return False
+
+
+def _neutral_element(rw, op):
+    if op.type not in _AFFINE or op.control_inputs:
+        return False
+    x, y = (rw.new(t) for t in op.inputs)
+    out = op.outputs[0]
+    candidates = [(x, _const_value(y))]
+    if op.type in ("Add", "Mul"):
+        candidates.append((y, _const_value(x)))
+    neutral = 0 if op.type in ("Add", "Sub") else 1
+    for keep, c in candidates:
+        if c is not None and np.all(c == neutral) and _keeps_shape(keep, c, out):
+            rw.alias(op, [keep], f"{op.type} by {neutral} removed at '{op.name}'")
+            return True
+    return False
+
+
+def _double_negation(rw, op):
+    if op.type != "Neg" or op.control_inputs:
+        return False
+    inner = rw.new(op.inputs[0]).op
+    if inner.type == "Neg":
+        rw.alias(op, [inner.inputs[0]], f"double negation removed at '{op.name}'")
+        return True
+    return False
+
+
+def _reshape_chain(rw, op):
+    if op.type != "Reshape" or op.control_inputs:
+        return False
+    x, shape = (rw.new(t) for t in op.inputs)
+    if _same_signature(x, op.outputs[0]):
+        rw.alias(op, [x], f"no-op reshape removed at '{op.name}'")
+        return True
+    if x.op.type == "Reshape":
+        new = rw.emit("Reshape", (x.op.inputs[0], shape), {}, op)
+        rw.alias(op, new.outputs, f"reshape chain collapsed at '{op.name}'")
+        return True
+    return False
+
+
+def _log1p_expm1(rw, op):
+    if op.type == "Log":
+        inner = rw.new(op.inputs[0]).op
+        if inner.type == "Add":
+            for a, b in (inner.inputs, inner.inputs[::-1]):
+                c = _const_value(a)
+                if c is not None and c.size == 1 and c.reshape(()) == 1 and \
+                        _keeps_shape(b, c, op.outputs[0]):
+                    new = rw.emit("Log1p", (b,), {}, op)
+                    rw.alias(op, new.outputs, f"log(1+x) -> log1p at '{op.name}'")
+                    return True
+    if op.type == "Sub":
+        x, one = (rw.new(t) for t in op.inputs)
+        c = _const_value(one)
+        if x.op.type == "Exp" and c is not None and c.size == 1 and c.reshape(()) == 1 \
+                and _keeps_shape(x, c, op.outputs[0]):
+            new = rw.emit("Expm1", (x.op.inputs[0],), {}, op)
+            rw.alias(op, new.outputs, f"exp(x)-1 -> expm1 at '{op.name}'")
+            return True
+    return False
+
+
+def _affine(rw, op, forms, uses):
+    """Folds +,-,*,/ by a scalar constant into the affine form of its other operand."""
+    if op.type not in _AFFINE or op.control_inputs or not op.outputs[0].dtype.is_floating:
+        return False
+    a_src, b_src = op.inputs
+    a, b = rw.new(a_src), rw.new(b_src)
+    ca, cb = _const_value(a), _const_value(b)
+    out = op.outputs[0]
+    if cb is not None and cb.size == 1 and _keeps_shape(a, cb, out):
+        src, c, const_first = a_src, cb.reshape(()), False
+    elif ca is not None and ca.size == 1 and _keeps_shape(b, ca, out) and op.type != "RealDiv":
+        src, c, const_first = b_src, ca.reshape(()), True
+    else:
+        return False
+    inherited = src in forms and uses.get(src, 0) == 1
+    one, zero = out.dtype.np_dtype.type(1), out.dtype.np_dtype.type(0)
+    base, scale, shift, count = forms[src] if inherited else (rw.new(src), one, zero, 0)
+    if op.type == "Add":
+        shift = shift + c
+    elif op.type == "Sub" and not const_first:
+        shift = shift - c
+    elif op.type == "Sub":
+        scale, shift = -scale, c - shift
+    elif op.type == "Mul":
+        scale, shift = scale * c, shift * c
+    else:
+        scale, shift = scale / c, shift / c
+    forms[out] = (base, scale, shift, count + 1)
+    if count + 1 < 3:
+        return False  # one or two ops are already as short as x*a + b; longer chains collapse
+    result = base
+    if scale != 1:
+        result = _scalar_op(rw, "Mul", result, scale, op, "_scale")
+    if shift != 0:
+        result = _scalar_op(rw, "Add", result, shift, op, "_shift")
+    rw.alias(op, [result], f"affine chain folded into '{op.name}'")
+    return True
+
+
+def _scalar_op(rw, op_type, x, value, like, suffix):
+    arr = np.array(value, dtype=x.dtype.np_dtype)
+    arr.flags.writeable = False
+    c = rw.emit("Const", (), {"value": arr, "dtype": x.dtype}, like, suffix + "_c")
+    return rw.emit(op_type, (x, c.outputs[0]), {}, like, suffix).outputs[0]
