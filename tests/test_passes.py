@@ -214,3 +214,54 @@ def test_optimized_and_unoptimized_agree(steps, seed):
     for op in result.graph.get_operations():  # every op of the result graph is well formed
         for t in op.inputs:
             assert t.graph is result.graph
+
+
+def test_dense_fusion_matmul_bias_activation():
+    x = gf.placeholder(gf.float32, [None, 5])
+    w = gf.constant(np.random.randn(5, 4).astype(np.float32))
+    b = gf.constant(np.random.randn(4).astype(np.float32))
+    y1 = gf.nn.relu(gf.nn.bias_add(gf.matmul(x, w), b))
+    w2 = gf.constant(np.random.randn(4, 5).astype(np.float32))
+    y2 = gf.sigmoid(gf.matmul(x, w2, transpose_b=True) + b)
+    value = np.random.randn(3, 5).astype(np.float32)
+    got, result = run_optimized([y1, y2], {x: value})
+    assert types(result).count("FusedMatMul") == 2
+    wv, w2v, bv = (t.op.attrs["value"] for t in (w, w2, b))
+    np.testing.assert_allclose(got[0], np.maximum(value @ wv + bv, 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[1], 1 / (1 + np.exp(-(value @ w2v.T + bv))), rtol=1e-5)
+
+
+def test_dense_fusion_keeps_values_used_elsewhere():
+    x = gf.placeholder(gf.float32, [2, 3])
+    w = gf.constant(np.ones((3, 3), np.float32))
+    product = gf.matmul(x, w)
+    y = gf.nn.relu(product + gf.constant(np.ones(3, np.float32)))
+    got, result = run_optimized([y, product], {x: np.ones((2, 3), np.float32)})
+    assert "FusedMatMul" not in types(result)
+    np.testing.assert_allclose(got[0], 4.0)
+
+
+def test_dense_fusion_conv_bias_relu():
+    x = gf.placeholder(gf.float32, [None, 6, 6, 2])
+    f = gf.constant(np.random.randn(3, 3, 2, 4).astype(np.float32))
+    b = gf.constant(np.random.randn(4).astype(np.float32))
+    y = gf.nn.relu(gf.nn.bias_add(gf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME"), b))
+    value = np.random.randn(2, 6, 6, 2).astype(np.float32)
+    got, result = run_optimized([y], {x: value})
+    assert "FusedConv2D" in types(result)
+    np.testing.assert_allclose(got[0], run_plain(y, {x: value}), rtol=1e-5, atol=1e-5)
+
+
+def test_softmax_cross_entropy_pattern_becomes_logits_form():
+    z = gf.placeholder(gf.float64, [None, 4])
+    labels = gf.placeholder(gf.float64, [None, 4])
+    loss = -gf.reduce_sum(labels * gf.log(gf.nn.softmax(z)), axis=-1)
+    result = optimize_graph([loss], [z, labels])
+    assert "SoftmaxCrossEntropyWithLogits" in types(result)
+    zv = np.array([[1000.0, 0.0, -5.0, 2.0], [0.1, 0.2, 0.3, 0.4]])
+    lv = np.array([[0.0, 1.0, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25]])
+    got, _ = run_optimized([loss], {z: zv, labels: lv})
+    shifted = zv - zv.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(got[0], -(lv * log_p).sum(axis=1), rtol=1e-12)
+    assert np.isfinite(got[0]).all()  # the unfused form gives inf for the first row

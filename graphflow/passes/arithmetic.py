@@ -5,7 +5,7 @@ Rules, each a small function of (rewriter, op) returning True when it rewrote th
   x*1, 1*x, x+0, 0+x, x-0, x/1 -> x       (only when the constant changes no shape/dtype)
   -(-x) -> x
   reshape(reshape(x, s1), s2) -> reshape(x, s2);  reshape(x, shape(x)) -> x
-  log(1 + x) -> log1p(x);  exp(x) - 1 -> expm1(x)
+  log(1 + x) -> log1p(x);  exp(x) - 1 -> expm1(x);  log(softmax(x)) -> log_softmax(x)
   chains of 3+ ops +,-,*,/ by scalar constants -> one x*a + b
 The graph's gradient ops are already built when this runs, so rewrites need no gradients.
 """
@@ -25,7 +25,7 @@ def arithmetic(program):
 
     def rule(rw, op):
         for r in (_pass_through, _neutral_element, _double_negation, _reshape_chain,
-                  _log1p_expm1):
+                  _stable_logs):
             if r(rw, op):
                 return True
         return _affine(rw, op, forms, uses)
@@ -111,7 +111,12 @@ def _reshape_chain(rw, op):
     return False
 
 
-def _log1p_expm1(rw, op):
+def _stable_logs(rw, op):
+    if op.type == "Log" and rw.new(op.inputs[0]).op.type == "Softmax":
+        softmax = rw.new(op.inputs[0]).op
+        new = rw.emit("LogSoftmax", softmax.inputs, dict(softmax.attrs), op)
+        rw.alias(op, new.outputs, f"log(softmax) -> log_softmax at '{op.name}'")
+        return True
     if op.type == "Log":
         inner = rw.new(op.inputs[0]).op
         if inner.type == "Add":

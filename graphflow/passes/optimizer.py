@@ -4,6 +4,7 @@ from ..graph import Operation, Tensor
 from .arithmetic import arithmetic
 from .constant_folding import constant_folding
 from .cse import cse
+from .dense_fusion import dense_fusion
 from .fusion import fusion
 from .pipeline import OptimizeResult, PassRun, Program, count_ops
 from .prune import prune
@@ -12,7 +13,7 @@ from .prune import prune
 # because fused ops are opaque to the simplifiers.
 SIMPLIFY = (("prune", prune), ("constant_folding", constant_folding), ("arithmetic", arithmetic),
             ("cse", cse))
-LOWER = (("fusion", fusion),)
+LOWER = (("dense_fusion", dense_fusion), ("fusion", fusion))
 PASS_NAMES = tuple(name for name, _ in SIMPLIFY + LOWER)
 MAX_ROUNDS = 8
 

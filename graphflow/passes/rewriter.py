@@ -6,7 +6,7 @@ the old outputs to new tensors. Copying keeps names, attributes and the user's s
 so errors raised from an optimized plan still point at the user's code.
 """
 
-from ..graph import Graph, Operation, Tensor
+from ..graph import Graph
 
 
 class Rewriter:
@@ -30,8 +30,10 @@ class Rewriter:
         inputs = tuple(self.new(t) for t in op.inputs) if inputs is None else tuple(inputs)
         if control_inputs is None:
             control_inputs = [self.op_map[c] for c in op.control_inputs if c in self.op_map]
-        new_op = self.emit_op(op.type, inputs, _remap_attrs(op.attrs, self), op.name + "/",
-                              control_inputs, op.source)
+        # Attributes are copied as they are: those that reference tensors (the branches of
+        # functional control flow) keep referring to one consistent source graph.
+        new_op = self.emit_op(op.type, inputs, dict(op.attrs), op.name + "/", control_inputs,
+                              op.source)
         self.op_map[op] = new_op
         for old, new in zip(op.outputs, new_op.outputs):
             self.tensor_map[old] = new
@@ -60,25 +62,6 @@ class Rewriter:
             self.tensor_map[old] = new
         if note:
             self.changes.append(note)
-
-
-def _remap_attrs(attrs, rw):
-    """Attributes that reference tensors or ops (functional control flow) are remapped."""
-    out = {}
-    for k, v in attrs.items():
-        out[k] = _remap_value(v, rw)
-    return out
-
-
-def _remap_value(v, rw):
-    if isinstance(v, Tensor):
-        return rw.tensor_map.get(v, v)
-    if isinstance(v, Operation):
-        return rw.op_map.get(v, v)
-    if isinstance(v, (list, tuple)) and any(isinstance(x, (Tensor, Operation, list, tuple))
-                                            for x in v):
-        return type(v)(_remap_value(x, rw) for x in v)
-    return v
 
 
 def rewrite(src, ops, rule, feeds=()):

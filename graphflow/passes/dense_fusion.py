@@ -1,0 +1,145 @@
+"""dense_fusion: matmul/conv2d + bias + activation, and softmax + cross-entropy, as one kernel.
+
+Patterns (each intermediate must be used only by the next op of the pattern, and not be
+fetched):
+  act(bias_add(matmul(a, w), b))  -> FusedMatMul(a, w, b, activation=act)
+  act(bias_add(conv2d(x, f), b))  -> FusedConv2D(x, f, b, activation=act)
+  -sum(labels * log_softmax(z), axis=-1) -> SoftmaxCrossEntropyWithLogits(z, labels)[0]
+``bias_add`` is BiasAdd, or Add with a 1-D bias of the last dimension's size; ``act`` may
+be absent. The fused kernels add the bias and apply the activation in place on the
+product, so the two full-size temporaries in between are never made.
+"""
+
+import numpy as np
+
+from ..ops import registry
+from ..ops.registry import define_op
+from ..runtime.plan import needed_ops
+from .pipeline import run_rule_pass
+
+ACTIVATIONS = ("Relu", "Sigmoid", "Tanh")
+
+
+def dense_fusion(program):
+    ops = needed_ops(program.fetches, set(program.feeds))
+    consumers = {}
+    for op in ops:
+        for t in op.inputs:
+            consumers.setdefault(t, []).append(op)
+    fetched = set(program.fetches)
+
+    def only_feeds(t, op):
+        """``t`` goes nowhere but into ``op`` (so it may disappear inside a fused kernel)."""
+        return t not in fetched and consumers.get(t) == [op] and not op.control_inputs
+
+    def rule(rw, op):
+        return _fuse_product(rw, op, only_feeds) or _fuse_xent(rw, op, only_feeds)
+
+    return run_rule_pass(program, rule, "dense_fusion")
+
+
+def _bias_of(op):
+    """(product tensor, bias tensor) when ``op`` adds a 1-D bias over the last axis."""
+    if op.type == "BiasAdd" and op.attrs.get("data_format") in (None, "NHWC", "NWC", "N...C"):
+        return op.inputs
+    if op.type == "Add":
+        for x, b in (op.inputs, op.inputs[::-1]):
+            if (b.shape.ndims == 1 and x.shape.ndims and b.shape.dims[0] is not None
+                    and b.shape.dims[0] == x.shape.dims[-1] and x.dtype == b.dtype):
+                return x, b
+    return None
+
+
+def _fuse_product(rw, op, only_feeds):
+    activation = op.type if op.type in ACTIVATIONS else ""
+    bias_op = op.inputs[0].op if activation else op
+    if activation and not only_feeds(op.inputs[0], op):
+        return False
+    pair = _bias_of(bias_op)
+    if pair is None:
+        return False
+    product, bias = pair
+    if not only_feeds(product, bias_op) or bias_op.control_inputs:
+        return False
+    prod_op = product.op
+    if prod_op.type == "MatMul" and not prod_op.control_inputs:
+        fused_type = "FusedMatMul"
+    elif prod_op.type == "Conv2D" and not prod_op.control_inputs:
+        fused_type = "FusedConv2D"
+    else:
+        return False
+    attrs = dict(prod_op.attrs, activation=activation)
+    inputs = [rw.new(t) for t in prod_op.inputs] + [rw.new(bias)]
+    new = rw.emit(fused_type, inputs, attrs, op)
+    rw.alias(op, new.outputs, f"{prod_op.type} + bias{' + ' + activation if activation else ''}"
+                              f" fused at '{op.name}'")
+    return True
+
+
+def _fuse_xent(rw, op, only_feeds):
+    if op.type != "Neg":
+        return False
+    total = op.inputs[0].op
+    if total.type != "Sum" or total.attrs["keepdims"] or not only_feeds(op.inputs[0], op):
+        return False
+    product = total.inputs[0]
+    if product.op.type != "Mul" or not only_feeds(product, total):
+        return False
+    for labels, log_p in (product.op.inputs, product.op.inputs[::-1]):
+        if log_p.op.type == "LogSoftmax" and labels.shape.ndims == log_p.shape.ndims:
+            rank = log_p.shape.ndims
+            axis = log_p.op.attrs["axis"] % rank if rank else None
+            if axis is None or total.attrs["axis"] != (axis,) or axis != rank - 1:
+                continue
+            if not labels.shape.is_compatible_with(log_p.shape) or labels.dtype != log_p.dtype:
+                continue
+            logits = log_p.op.inputs[0]
+            new = rw.emit("SoftmaxCrossEntropyWithLogits", [rw.new(logits), rw.new(labels)],
+                          {"axis": axis}, op)
+            rw.alias(op, new.outputs[:1], f"softmax cross-entropy fused at '{op.name}'")
+            return True
+    return False
+
+
+# ---- fused kernels ---------------------------------------------------------------------
+
+def _sigmoid_inplace(x):
+    with np.errstate(over="ignore"):
+        np.negative(x, out=x)
+        np.exp(x, out=x)
+        x += 1
+        np.reciprocal(x, out=x)
+
+
+_APPLY = {
+    "": lambda x: None,
+    "Relu": lambda x: np.maximum(x, 0, out=x),
+    "Tanh": lambda x: np.tanh(x, out=x),
+    "Sigmoid": _sigmoid_inplace,
+}
+
+
+def _fused_matmul(a, w, bias, transpose_a, transpose_b, activation):
+    out = registry.get("MatMul").kernel(a, w, transpose_a, transpose_b)
+    out += bias
+    _APPLY[activation](out)
+    return out
+
+
+def _fused_conv2d(x, f, bias, activation, **conv_attrs):
+    out = registry.get("Conv2D").kernel(x, f, **conv_attrs)
+    out += bias
+    _APPLY[activation](out)
+    return out
+
+
+def _infer_like(op_type):
+    def infer(inputs, attrs):
+        attrs = {k: v for k, v in attrs.items() if k != "activation"}
+        return registry.get(op_type).infer(inputs[:2], attrs)
+
+    return infer
+
+
+define_op("FusedMatMul", infer=_infer_like("MatMul"), kernel=_fused_matmul, cost=64.0)
+define_op("FusedConv2D", infer=_infer_like("Conv2D"), kernel=_fused_conv2d, cost=64.0)
