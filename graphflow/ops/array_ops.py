@@ -1,21 +1,94 @@
-"""Array ops: shapes, reshaping, filling, identity.
+"""Array ops: shapes, reshaping, filling, creation, transposition, joining, splitting, tiling.
 
 Shape-changing ops infer static shapes from constant arguments where they can (through
-``constant_value``), so most graphs have fully known shapes from the first layer on.
+``constant_value``), so most graphs have fully known shapes from the first layer on. Their
+gradients use ``shape(x)`` tensors wherever a static shape may be incomplete, so they stay
+correct with unknown (None) batch dimensions.
 """
+
+import builtins
 
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..shapes import TensorShape, as_shape
+from ..graph import Tensor
+from ..shapes import TensorShape, as_shape, broadcast_shape
 from .constant_ops import constant, constant_shape, constant_value, convert_to_tensor
-from .op_utils import infer_unary, make, normalize_axis, same_dtype
+from .op_utils import graph_of, infer_unary, make, normalize_axis, same_dtype
 from .registry import define_op
 
 __all__ = [
-    "shape", "size", "rank", "reshape", "expand_dims", "broadcast_to", "identity",
-    "stop_gradient", "zeros", "ones", "zeros_like", "ones_like", "fill", "stack", "unstack",
+    "shape", "size", "rank", "reshape", "expand_dims", "squeeze", "broadcast_to", "identity",
+    "stop_gradient", "zeros", "ones", "zeros_like", "ones_like", "fill", "range", "linspace",
+    "lin_space", "eye", "meshgrid", "transpose", "stack", "unstack", "concat", "split", "tile",
 ]
+
+
+# ---- argument helpers ------------------------------------------------------------------
+
+def static_value(value, what):
+    """A build-time argument (Python value or constant tensor) as a numpy array.
+
+    Attributes such as axes and permutations must be known when the op is built, since
+    shape inference and gradient rules depend on them.
+    """
+    found = constant_value(value)
+    if found is None:
+        raise ValueError(f"{what} must be known when the graph is built, got {value!r}")
+    return found
+
+
+def known_elements(t):
+    """The entries of a 1-D int tensor known at build time: a list of ints and Nones.
+
+    A ``Pack`` of scalars (``tf.stack([i, 2])``) gives its constant entries even when
+    others are computed at run time. None when the length itself is unknown.
+    """
+    value = constant_value(t)
+    if value is not None:
+        return [int(v) for v in np.asarray(value).reshape(-1)]
+    if t.op.type == "Pack" and t.op.attrs["axis"] == 0:
+        values = [constant_value(x) for x in t.op.inputs]
+        return [None if v is None else int(v) for v in values]
+    n = t.shape.dims[0] if t.shape.dims else None
+    return None if n is None else [None] * n
+
+
+def convert_all(values, preferred_dtype=None):
+    """Converts a list to tensors of one graph; Python values take the first tensor's dtype."""
+    first = next((v for v in values if isinstance(v, Tensor)), None)
+    if first is not None:
+        preferred_dtype = first.dtype
+    with graph_of(*values).as_default():
+        return [convert_to_tensor(v, preferred_dtype=preferred_dtype) for v in values]
+
+
+def int_vector(values):
+    """A 1-D int tensor from a tensor, a TensorShape, or a list mixing ints and scalar tensors."""
+    if isinstance(values, Tensor):
+        return values
+    if isinstance(values, TensorShape):
+        values = values.as_list()
+    if isinstance(values, (list, tuple)) and any(isinstance(v, Tensor) for v in values):
+        return stack(convert_all(values, _dtypes.int32))
+    return constant(np.asarray(values, dtype=np.int32).reshape(-1), dtype=_dtypes.int32)
+
+
+_shape_tensor = int_vector  # the name random_ops uses
+
+
+def dim_size(x, axis, out_type=_dtypes.int32):
+    """The size of ``x`` along ``axis``: an int when static, else a scalar tensor."""
+    dims = x.shape.dims
+    if dims is not None and dims[axis] is not None:
+        return dims[axis]
+    from .slicing_ops import strided_slice
+
+    return strided_slice(shape(x, out_type=out_type), [axis], [axis + 1], shrink_axis_mask=1)
+
+
+def _static_axis(axis, what):
+    return int(static_value(axis, what))
 
 
 # ---- shape, size, rank -----------------------------------------------------------------
@@ -88,26 +161,12 @@ def _reshape_grad(op, g):
 define_op("Reshape", infer=_reshape_infer, kernel=_reshape_kernel, grad=_reshape_grad,
           cost=0.0)
 
-
 def reshape(tensor, shape, name=None):  # noqa: F811 - TF1's argument name
     """Reshapes; one entry of ``shape`` may be -1 and is inferred from the size."""
-    x = convert_to_tensor(tensor)
-    if not hasattr(shape, "op"):
-        shape = _shape_tensor(shape)
-    return make("Reshape", (x, shape), name=name)
+    return make("Reshape", (convert_to_tensor(tensor), int_vector(shape)), name=name)
 
 
-def _shape_tensor(dims):
-    """A shape argument given as a list (possibly mixing ints and scalar tensors)."""
-    if isinstance(dims, TensorShape):
-        dims = dims.as_list()
-    if isinstance(dims, (list, tuple)) and any(hasattr(d, "op") for d in dims):
-        parts = [convert_to_tensor(d, dtype=_dtypes.int32) for d in dims]
-        return stack(parts)
-    return constant(np.asarray(dims, dtype=np.int32).reshape(-1), dtype=_dtypes.int32)
-
-
-# ---- expand_dims, broadcast_to ----------------------------------------------------------
+# ---- expand_dims, squeeze, broadcast_to ---------------------------------------------------
 
 def _expand_infer(inputs, attrs):
     (x,) = inputs
@@ -131,14 +190,49 @@ def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
         axis = dim
     if axis is None:
         raise ValueError("expand_dims: axis is required")
-    return make("ExpandDims", (convert_to_tensor(input),), {"axis": int(axis)}, name=name)
+    axis = _static_axis(axis, "expand_dims: axis")
+    return make("ExpandDims", (convert_to_tensor(input),), {"axis": axis}, name=name)
+
+
+def _squeeze_infer(inputs, attrs):
+    (x,) = inputs
+    dims = x.shape.dims
+    if dims is None:
+        return x.dtype, TensorShape(None)
+    if not attrs["axis"]:
+        if None in dims:  # an unknown dim may or may not be squeezed away
+            return x.dtype, TensorShape(None)
+        return x.dtype, [d for d in dims if d != 1]
+    axes = {normalize_axis(a, len(dims), "squeeze") for a in attrs["axis"]}
+    for a in sorted(axes):
+        if dims[a] not in (None, 1):
+            raise ValueError(f"squeeze: cannot squeeze axis {a} of size {dims[a]} in {x.shape}")
+    return x.dtype, [d for i, d in enumerate(dims) if i not in axes]
+
+
+def _squeeze_kernel(x, axis):
+    return np.squeeze(x, axis=axis or None)
+
+
+define_op("Squeeze", infer=_squeeze_infer, kernel=_squeeze_kernel,
+          grad=lambda op, g: [reshape(g, shape(op.inputs[0]))], cost=0.0)
+
+
+def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
+    """Removes size-1 axes: the listed ones (an error if not size 1), or all of them."""
+    if axis is None:
+        axis = squeeze_dims
+    if axis is None:
+        axis = []
+    elif isinstance(axis, (int, np.integer)):
+        axis = [axis]
+    axes = tuple(int(a) for a in np.asarray(static_value(axis, "squeeze: axis")).reshape(-1))
+    return make("Squeeze", (convert_to_tensor(input),), {"axis": axes}, name=name)
 
 
 def _broadcast_to_infer(inputs, attrs):
     x, shape_t = inputs
     target = constant_shape(shape_t)
-    from ..shapes import broadcast_shape
-
     out = broadcast_shape(x.shape, target)
     if target.dims is not None and out.dims is not None and len(out.dims) != len(target.dims):
         raise ValueError(f"broadcast_to: cannot broadcast {x.shape} to {target}")
@@ -156,10 +250,7 @@ define_op("BroadcastTo", infer=_broadcast_to_infer,
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002, F811
-    x = convert_to_tensor(input)
-    if not hasattr(shape, "op"):
-        shape = _shape_tensor(shape)
-    return make("BroadcastTo", (x, shape), name=name)
+    return make("BroadcastTo", (convert_to_tensor(input), int_vector(shape)), name=name)
 
 
 # ---- identity, stop_gradient --------------------------------------------------------
@@ -186,27 +277,29 @@ def _fill_infer(inputs, attrs):
     return value.dtype, constant_shape(dims)
 
 
-define_op("Fill", infer=_fill_infer, kernel=lambda dims, value: np.full(dims, value),
-          grad=lambda op, g: [None, _reduce_all(g)])
-
-
 def _reduce_all(g):
     from .reduction_ops import reduce_sum
 
     return reduce_sum(g)
 
 
+define_op("Fill", infer=_fill_infer, kernel=lambda dims, value: np.full(dims, value),
+          grad=lambda op, g: [None, _reduce_all(g)])
+
+
 def fill(dims, value, name=None):
-    if not hasattr(dims, "op"):
-        dims = _shape_tensor(dims)
-    return make("Fill", (dims, convert_to_tensor(value)), name=name)
+    return make("Fill", (int_vector(dims), convert_to_tensor(value)), name=name)
 
 
 def _filled(shape_arg, fill_value, dtype, name):
+    """A constant when the shape is static, else a Fill computed at run time."""
     dtype = _dtypes.as_dtype(dtype)
-    if hasattr(shape_arg, "op"):
+    if isinstance(shape_arg, (int, np.integer)):
+        shape_arg = [shape_arg]
+    if isinstance(shape_arg, Tensor) or (
+            isinstance(shape_arg, (list, tuple)) and any(isinstance(d, Tensor) for d in shape_arg)):
         return fill(shape_arg, constant(fill_value, dtype=dtype), name=name)
-    dims = as_shape(shape_arg).as_list() if not isinstance(shape_arg, int) else [shape_arg]
+    dims = as_shape(shape_arg).as_list()
     return constant(np.full(dims, fill_value, dtype=dtype.np_dtype), dtype=dtype, name=name)
 
 
@@ -242,6 +335,194 @@ def _cast(x, dtype):
     return cast(x, dtype)
 
 
+# ---- range, linspace, eye -----------------------------------------------------------
+
+_RANGE_DTYPES = (_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64)
+
+
+def _range_length(start, limit, delta):
+    """TF's Range size, with its errors (an empty range needs start == limit)."""
+    if delta == 0:
+        raise ValueError("range: delta must not be 0")
+    if (delta > 0 and start > limit) or (delta < 0 and start < limit):
+        raise ValueError(
+            f"range: requires start <= limit when delta > 0 and start >= limit when delta "
+            f"< 0, got start={start}, limit={limit}, delta={delta}")
+    return int(np.ceil((limit - start) / delta))
+
+
+def _range_infer(inputs, attrs):
+    dtype = same_dtype("range", list(inputs))
+    if dtype not in _RANGE_DTYPES:
+        raise TypeError(f"range: unsupported dtype {dtype.name}")
+    for t, what in zip(inputs, ("start", "limit", "delta"), strict=True):
+        if t.shape.ndims not in (None, 0):
+            raise ValueError(f"range: {what} must be a scalar, got shape {t.shape}")
+    values = [constant_value(t) for t in inputs]
+    if any(v is None for v in values):
+        return dtype, [None]
+    return dtype, [_range_length(*(v.item() for v in values))]
+
+
+def _range_kernel(start, limit, delta):
+    _range_length(start.item(), limit.item(), delta.item())
+    return np.arange(start.item(), limit.item(), delta.item(), dtype=start.dtype)
+
+
+define_op("Range", infer=_range_infer, kernel=_range_kernel)
+
+
+def _as_scalar(value, dtype):
+    if isinstance(value, Tensor):
+        return _cast(value, dtype)
+    return constant(value, dtype=dtype)
+
+
+def _range_dtype(args):
+    found = [a.dtype if isinstance(a, Tensor) else _dtypes.infer_dtype(a) for a in args]
+    for d in found:
+        if d not in _RANGE_DTYPES:
+            raise TypeError(f"range: unsupported dtype {d.name}")
+    return max(found, key=_RANGE_DTYPES.index)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF1's name
+    """``[start, start + delta, ...)`` up to ``limit``; ``range(n)`` counts from 0.
+
+    Without ``dtype`` the widest argument type wins in int32 < int64 < float32 < float64,
+    so ``range(5)`` is int32 and ``range(0.5)`` float32, as in TF.
+    """
+    if limit is None:
+        start, limit = 0, start
+    args = (start, limit, delta)
+    dtype = _range_dtype(args) if dtype is None else _dtypes.as_dtype(dtype)
+    with graph_of(*args).as_default():
+        tensors = tuple(_as_scalar(a, dtype) for a in args)
+    return make("Range", tensors, name=name)
+
+
+def _linspace_infer(inputs, attrs):
+    start, stop, num = inputs
+    dtype = same_dtype("linspace", [start, stop])
+    if not dtype.is_floating:
+        raise TypeError(f"linspace: start and stop must be floating point, got {dtype.name}")
+    if not num.dtype.is_integer:
+        raise TypeError(f"linspace: num must be an integer, got {num.dtype.name}")
+    n = constant_value(num)
+    if n is not None and int(n) <= 0:
+        raise ValueError(f"linspace: num must be positive, got {int(n)}")
+    return dtype, [None if n is None else int(n)]
+
+
+def _linspace_kernel(start, stop, num):
+    if num <= 0:
+        raise ValueError(f"linspace: num must be positive, got {num}")
+    return np.linspace(start, stop, int(num), dtype=start.dtype)
+
+
+define_op("LinSpace", infer=_linspace_infer, kernel=_linspace_kernel)
+
+
+def linspace(start, stop, num, name=None):
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
+    from .op_utils import tensor_pair
+
+    start, stop = tensor_pair(start, stop)
+    with start.graph.as_default():
+        num = convert_to_tensor(num, preferred_dtype=_dtypes.int32)
+    return make("LinSpace", (start, stop, num), name=name)
+
+
+lin_space = linspace
+
+
+def _eye_infer(inputs, attrs):
+    dims = []
+    for t in inputs:
+        if not t.dtype.is_integer or t.shape.ndims not in (None, 0):
+            raise TypeError(f"eye: sizes must be integer scalars, got {t.dtype.name} {t.shape}")
+        value = constant_value(t)
+        dims.append(None if value is None else int(value))
+    return attrs["dtype"], list(attrs["batch_shape"]) + dims
+
+
+def _eye_kernel(num_rows, num_columns, batch_shape, dtype):
+    matrix = np.eye(int(num_rows), int(num_columns), dtype=dtype.np_dtype)
+    return np.array(np.broadcast_to(matrix, tuple(batch_shape) + matrix.shape))
+
+
+define_op("Eye", infer=_eye_infer, kernel=_eye_kernel)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, name=None):
+    """Identity matrices ``[*batch_shape, num_rows, num_columns]`` (square by default)."""
+    if num_columns is None:
+        num_columns = num_rows
+    batch = () if batch_shape is None else tuple(
+        int(d) for d in np.asarray(static_value(batch_shape, "eye: batch_shape")).reshape(-1))
+    with graph_of(num_rows, num_columns).as_default():
+        rows, cols = (convert_to_tensor(n, preferred_dtype=_dtypes.int32)
+                      for n in (num_rows, num_columns))
+    attrs = {"batch_shape": batch, "dtype": _dtypes.as_dtype(dtype)}
+    return make("Eye", (rows, cols), attrs, name=name)
+
+
+# ---- meshgrid ---------------------------------------------------------------------------
+
+def meshgrid(*args, **kwargs):
+    """Coordinate grids from 1-D tensors; ``indexing`` 'xy' (default) or 'ij', as in TF."""
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"meshgrid: unexpected keyword arguments {sorted(kwargs)}")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    xs = convert_all(list(args))
+    n = len(xs)
+    axes = list(builtins.range(n))
+    if indexing == "xy" and n > 1:
+        axes[0], axes[1] = 1, 0
+    sizes = [x.shape.num_elements() if x.shape.is_fully_defined() else size(x) for x in xs]
+    full = [sizes[axes.index(i)] for i in builtins.range(n)]
+    outputs = []
+    for x, axis in zip(xs, axes, strict=True):
+        dims = [1] * n
+        dims[axis] = -1
+        outputs.append(broadcast_to(reshape(x, dims), full))
+    return outputs
+
+
+# ---- transpose -----------------------------------------------------------------------
+
+def _transpose_infer(inputs, attrs):
+    (x,) = inputs
+    perm = attrs["perm"]
+    if x.shape.dims is None:
+        return x.dtype, TensorShape(None if perm is None else [None] * len(perm))
+    dims = x.shape.dims
+    if perm is None:
+        return x.dtype, dims[::-1]
+    if sorted(perm) != list(builtins.range(len(dims))):
+        raise ValueError(f"transpose: perm {list(perm)} is not a permutation of the axes of "
+                         f"a tensor of shape {x.shape}")
+    return x.dtype, [dims[p] for p in perm]
+
+
+def _transpose_grad(op, g):
+    perm = op.attrs["perm"]
+    return [transpose(g, None if perm is None else np.argsort(perm))]
+
+
+define_op("Transpose", infer=_transpose_infer,
+          kernel=lambda x, perm: np.transpose(x, perm), grad=_transpose_grad, cost=0.0)
+
+
+def transpose(a, perm=None, name="transpose", conjugate=False):
+    """Permutes axes (reverses them by default); ``conjugate`` is a no-op on real dtypes."""
+    if perm is not None:
+        perm = tuple(int(p) for p in np.asarray(static_value(perm, "transpose: perm")))
+    return make("Transpose", (convert_to_tensor(a),), {"perm": perm}, name=name)
+
 
 # ---- stack, unstack -------------------------------------------------------------------
 
@@ -270,13 +551,9 @@ define_op("Pack", infer=_pack_infer, kernel=lambda *xs, axis: np.stack(xs, axis=
 
 def stack(values, axis=0, name="stack"):
     """Stacks same-shaped tensors along a new ``axis``."""
-    values = [convert_to_tensor(v) for v in values]
     if not values:
         raise ValueError("stack: needs at least one value")
-    first = next((v for v in values if hasattr(v, "op")), values[0])
-    values = [v if v.dtype == first.dtype else convert_to_tensor(v, dtype=first.dtype)
-              for v in values]
-    return make("Pack", tuple(values), {"axis": int(axis)}, name=name)
+    return make("Pack", tuple(convert_all(list(values))), {"axis": int(axis)}, name=name)
 
 
 def _unpack_infer(inputs, attrs):
@@ -285,6 +562,8 @@ def _unpack_infer(inputs, attrs):
         raise ValueError("unstack: the rank of the input must be known")
     axis = normalize_axis(attrs["axis"], len(x.shape.dims), "unstack")
     dims = list(x.shape.dims)
+    if dims[axis] is not None and dims[axis] != attrs["num"]:
+        raise ValueError(f"unstack: cannot split {x.shape} into {attrs['num']} along {axis}")
     del dims[axis]
     return [(x.dtype, dims)] * attrs["num"]
 
@@ -296,7 +575,8 @@ def _unpack_kernel(x, num, axis):
 
 
 def _unpack_grad(op, *grads):
-    grads = [g if g is not None else zeros_like(out) for g, out in zip(grads, op.outputs)]
+    grads = [g if g is not None else zeros_like(out)
+             for g, out in zip(grads, op.outputs, strict=True)]
     return [stack(grads, axis=op.attrs["axis"])]
 
 
@@ -312,3 +592,193 @@ def unstack(value, num=None, axis=0, name="unstack"):
         num = x.shape.dims[axis]
     op = x.graph.create_op("Unpack", (x,), {"num": int(num), "axis": int(axis)}, name=name)
     return list(op.outputs)
+
+
+# ---- concat, split ------------------------------------------------------------------------
+
+def _concat_infer(inputs, attrs):
+    dtype = same_dtype("concat", list(inputs))
+    ranked = [t.shape.dims for t in inputs if t.shape.dims is not None]
+    if not ranked:
+        return dtype, TensorShape(None)
+    if not ranked[0]:
+        raise ValueError("concat: cannot concatenate scalars (use stack instead)")
+    axis = normalize_axis(attrs["axis"], len(ranked[0]), "concat")
+    out = [None] * len(ranked[0])
+    out[axis] = 0 if len(ranked) == len(inputs) else None
+    shapes = ", ".join(str(t.shape) for t in inputs)
+    for dims in ranked:
+        if len(dims) != len(out):
+            raise ValueError(f"concat: all inputs must have one rank, got shapes {shapes}")
+        for i, d in enumerate(dims):
+            if i == axis:
+                out[i] = None if out[i] is None or d is None else out[i] + d
+            elif out[i] is None:
+                out[i] = d
+            elif d is not None and d != out[i]:
+                raise ValueError(f"concat: dimension {i} of the inputs must match except on "
+                                 f"axis {axis}, got shapes {shapes}")
+    return dtype, out
+
+
+def _concat_grad(op, g):
+    """Splits the gradient back into pieces as wide as each input along the axis."""
+    axis = op.attrs["axis"]
+    sizes = [dim_size(x, axis) for x in op.inputs]
+    return split(g, sizes, axis=axis)
+
+
+define_op("ConcatV2", infer=_concat_infer,
+          kernel=lambda *xs, axis: np.concatenate(xs, axis=axis), grad=_concat_grad,
+          name="concat")
+
+
+def concat(values, axis, name="concat"):
+    """Joins tensors along an existing ``axis`` (TF1 argument order: values first)."""
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    values = convert_all(list(values))
+    axis = _static_axis(axis, "concat: axis")
+    if len(values) == 1:
+        return identity(values[0], name=name)
+    return make("ConcatV2", tuple(values), {"axis": axis}, name=name)
+
+
+def _split_infer(inputs, attrs):
+    x = inputs[0]
+    n = attrs["num_split"]
+    if x.shape.dims is None:
+        return [(x.dtype, TensorShape(None))] * n
+    dims = list(x.shape.dims)
+    axis = normalize_axis(attrs["axis"], len(dims), "split")
+    if len(inputs) == 1:
+        parts = [None if dims[axis] is None else dims[axis] // n] * n
+        if dims[axis] is not None and dims[axis] % n:
+            raise ValueError(f"split: dimension {axis} of {x.shape} is not divisible into {n}")
+    else:
+        sizes = constant_value(inputs[1])
+        parts = [None] * n
+        if sizes is not None:
+            parts = _resolve_split_sizes([int(s) for s in sizes.reshape(-1)], dims[axis], n)
+    return [(x.dtype, dims[:axis] + [p] + dims[axis + 1:]) for p in parts]
+
+
+def _resolve_split_sizes(sizes, dim, num_split):
+    """Fills in the one -1 entry of ``size_splits`` and checks the sizes add up to ``dim``."""
+    if len(sizes) != num_split:
+        raise ValueError(f"split: size_splits {sizes} must have {num_split} entries")
+    free = [i for i, s in enumerate(sizes) if s == -1]
+    if len(free) > 1 or any(s < -1 for s in sizes):
+        raise ValueError(f"split: size_splits {sizes} may hold one -1 and no other negatives")
+    total = sum(s for s in sizes if s != -1)
+    if dim is None:
+        return [None if s == -1 else s for s in sizes]
+    if free and total <= dim:
+        sizes = list(sizes)
+        sizes[free[0]] = dim - total
+    elif free or total != dim:
+        raise ValueError(f"split: size_splits {sizes} do not add up to the dimension {dim}")
+    return sizes
+
+
+def _split_kernel(x, num_split, axis):
+    if x.shape[axis] % num_split:
+        raise ValueError(f"split: dimension {axis} of {x.shape} is not divisible by {num_split}")
+    return tuple(np.split(x, num_split, axis=axis))
+
+
+def _splitv_kernel(x, size_splits, num_split, axis):
+    sizes = _resolve_split_sizes([int(s) for s in size_splits], x.shape[axis], num_split)
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def _split_grad(op, *grads):
+    grads = [g if g is not None else zeros_like(out)
+             for g, out in zip(grads, op.outputs, strict=True)]
+    return [concat(grads, op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
+
+
+define_op("Split", infer=_split_infer, kernel=_split_kernel, grad=_split_grad)
+define_op("SplitV", infer=_split_infer, kernel=_splitv_kernel, grad=_split_grad)
+
+
+def _split_count(arg):
+    """The number of equal pieces when ``num_or_size_splits`` is a scalar, else None."""
+    scalar = arg.shape.ndims == 0 if isinstance(arg, Tensor) else np.ndim(arg) == 0
+    return int(static_value(arg, "split: num_or_size_splits")) if scalar else None
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Splits into ``num_or_size_splits`` equal pieces, or pieces of the listed sizes (one
+    may be -1); returns a list of tensors.
+    """
+    x = convert_to_tensor(value)
+    axis = _static_axis(axis, "split: axis")
+    count = _split_count(num_or_size_splits)
+    if count is not None:
+        op = x.graph.create_op("Split", (x,), {"num_split": count, "axis": axis}, name=name)
+        return list(op.outputs)
+    with x.graph.as_default():
+        sizes = int_vector(num_or_size_splits)
+    if num is None:
+        num = sizes.shape.dims[0] if sizes.shape.dims else None
+    if num is None:
+        raise ValueError(f"split: cannot infer the number of pieces from size_splits of shape "
+                         f"{sizes.shape}; pass num")
+    op = x.graph.create_op("SplitV", (x, sizes), {"num_split": int(num), "axis": axis},
+                           name=name)
+    return list(op.outputs)
+
+
+# ---- tile -----------------------------------------------------------------------------------
+
+def _tile_infer(inputs, attrs):
+    x, multiples = inputs
+    if not multiples.dtype.is_integer or multiples.shape.ndims not in (None, 1):
+        raise TypeError(f"tile: multiples must be a 1-D int tensor, got {multiples.dtype.name} "
+                        f"{multiples.shape}")
+    mult = known_elements(multiples)
+    if mult is None:
+        return x.dtype, TensorShape(None if x.shape.ndims is None else [None] * x.shape.ndims)
+    if x.shape.ndims is not None and x.shape.ndims != len(mult):
+        raise ValueError(f"tile: multiples {mult} must have one entry per dimension of "
+                         f"{x.shape}")
+    dims = x.shape.dims or [None] * len(mult)
+    return x.dtype, [None if d is None or m is None else d * m
+                     for d, m in zip(dims, mult, strict=True)]
+
+
+def _tile_kernel(x, multiples):
+    if len(multiples) != x.ndim:
+        raise ValueError(f"tile: multiples {list(multiples)} must have one entry per "
+                         f"dimension of shape {x.shape}")
+    return np.tile(x, multiples)
+
+
+def _tile_grad(op, g):
+    """Views the gradient as ``[m0, d0, m1, d1, ...]`` and sums over the copies ``m_i``."""
+    from .reduction_ops import reduce_sum
+
+    x, multiples = op.inputs
+    mult = constant_value(multiples)
+    if mult is not None and x.shape.is_fully_defined():
+        rank = len(x.shape.dims)
+        pairs = int_vector(np.stack([mult.reshape(-1), x.shape.as_list()], axis=1))
+    else:
+        rank = multiples.shape.dims[0] if multiples.shape.dims else x.shape.ndims
+        if rank is None:
+            raise ValueError("tile: the gradient needs the rank of the input to be known")
+        pairs = stack([multiples, shape(x, out_type=multiples.dtype)], axis=1)
+    axes = list(builtins.range(0, 2 * rank, 2))
+    return [reduce_sum(reshape(g, reshape(pairs, [-1])), axes), None]
+
+
+define_op("Tile", infer=_tile_infer, kernel=_tile_kernel, grad=_tile_grad)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    """Repeats ``input`` ``multiples[i]`` times along each axis i."""
+    x = convert_to_tensor(input)
+    with x.graph.as_default():
+        multiples = int_vector(multiples)
+    return make("Tile", (x, multiples), name=name)

@@ -1,13 +1,20 @@
-"""Matrix products: matmul (batched, broadcast batch dims), tensordot, norm."""
+"""Matrix products and norms: matmul (batched, broadcast batch dims), tensordot, norm.
+
+matmul is the one primitive; tensordot and norm are composites of existing ops (as in TF),
+so they get their gradients and static shapes from those ops.
+"""
 
 import numpy as np
 
 from ..shapes import TensorShape, broadcast_shape
+from . import math_ops
+from .array_ops import dim_size, reshape, squeeze, static_value, transpose
 from .constant_ops import convert_to_tensor
-from .op_utils import make, same_dtype
+from .op_utils import make, normalize_axis, same_dtype
+from .reduction_ops import reduce_max, reduce_sum
 from .registry import define_op
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "tensordot", "norm"]
 
 
 def _matmul_infer(inputs, attrs):
@@ -77,3 +84,123 @@ def _install_matmul_operator():
 
 
 _install_matmul_operator()
+
+
+# ---- tensordot -------------------------------------------------------------------------------
+
+def _tensordot_axes(a, b, axes):
+    """``axes`` as two equal-length lists of normalized axes of ``a`` and ``b``."""
+    ra, rb = a.shape.ndims, b.shape.ndims
+    if ra is None or rb is None:
+        raise ValueError(f"tensordot: the ranks of a and b must be known, got {a.shape} and "
+                         f"{b.shape}")
+    axes = static_value(axes, "tensordot: axes") if not isinstance(axes, (list, tuple)) else axes
+    if np.ndim(axes) == 0:
+        n = int(axes)
+        if not 0 <= n <= min(ra, rb):
+            raise ValueError(f"tensordot: axes={n} must be in [0, {min(ra, rb)}] for shapes "
+                             f"{a.shape} and {b.shape}")
+        return list(range(ra - n, ra)), list(range(n))
+    if len(axes) != 2:
+        raise ValueError(f"tensordot: axes must be an int or a pair of axis lists, got {axes}")
+    axes_a = [normalize_axis(int(i), ra, "tensordot") for i in np.atleast_1d(axes[0])]
+    axes_b = [normalize_axis(int(i), rb, "tensordot") for i in np.atleast_1d(axes[1])]
+    if len(axes_a) != len(axes_b):
+        raise ValueError(f"tensordot: axes {axes_a} and {axes_b} must have the same length")
+    for i, j in zip(axes_a, axes_b, strict=True):
+        da, db = a.shape.dims[i], b.shape.dims[j]
+        if da is not None and db is not None and da != db:
+            raise ValueError(f"tensordot: axis {i} of {a.shape} and axis {j} of {b.shape} "
+                             "must have the same size")
+    return axes_a, axes_b
+
+
+def _product(sizes):
+    """The product of ints and scalar int tensors: an int when all are static."""
+    static = int(np.prod([s for s in sizes if isinstance(s, int)]))
+    dynamic = [s for s in sizes if not isinstance(s, int)]
+    if not dynamic:
+        return static
+    result = dynamic[0]
+    for s in dynamic[1:]:
+        result = math_ops.multiply(result, s)
+    return result if static == 1 else math_ops.multiply(result, static)
+
+
+def _as_matrix(x, axes, contract_last):
+    """``x`` transposed and reshaped to [free, contracted] (or [contracted, free]), and the
+    sizes of its free axes.
+    """
+    rank = x.shape.ndims
+    free = [i for i in range(rank) if i not in axes]
+    perm = free + axes if contract_last else axes + free
+    moved = transpose(x, perm) if perm != list(range(rank)) else x
+    free_sizes = [dim_size(x, i) for i in free]
+    sizes = [_product(free_sizes), _product([dim_size(x, i) for i in axes])]
+    return reshape(moved, sizes if contract_last else sizes[::-1]), free_sizes
+
+
+def tensordot(a, b, axes, name=None):
+    """Sums products over paired axes: an int N pairs the last N axes of ``a`` with the
+    first N of ``b``; ``[axes_a, axes_b]`` pairs them explicitly. The result has the free
+    axes of ``a`` followed by those of ``b``.
+    """
+    a, b = convert_to_tensor(a), convert_to_tensor(b)
+    with a.graph.as_default(), a.graph.name_scope(name or "Tensordot"):
+        axes_a, axes_b = _tensordot_axes(a, b, axes)
+        a_matrix, free_a = _as_matrix(a, axes_a, contract_last=True)
+        b_matrix, free_b = _as_matrix(b, axes_b, contract_last=False)
+        return reshape(matmul(a_matrix, b_matrix), free_a + free_b)
+
+
+# ---- norm ----------------------------------------------------------------------------------
+
+_VECTOR_NORMS = ("euclidean", 1, 2, np.inf)
+_MATRIX_NORMS = ("euclidean", "fro", 1, np.inf)
+
+
+def _check_norm_args(ord, axis):  # noqa: A002 - TF1's argument name
+    """TF's argument rules; returns whether this is a matrix norm (a pair of axes)."""
+    is_matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if is_matrix:
+        if not all(isinstance(a, int) for a in axis) or axis[0] == axis[1]:
+            raise ValueError(f"norm: 'axis' must be None, an integer, or a tuple of 2 unique "
+                             f"integers, got {axis}")
+        if ord == 2:
+            raise ValueError("norm: the spectral (ord=2) matrix norm is not supported")
+        if ord not in _MATRIX_NORMS:
+            raise ValueError(f"norm: 'ord' must be a supported matrix norm in "
+                             f"{list(_MATRIX_NORMS) + [2]}, got {ord}")
+        return True
+    if not (axis is None or isinstance(axis, int)):
+        raise ValueError(f"norm: 'axis' must be None, an integer, or a tuple of 2 unique "
+                         f"integers, got {axis}")
+    if ord not in _VECTOR_NORMS and (isinstance(ord, str) or not ord > 0):
+        raise ValueError(f"norm: 'ord' must be a supported vector norm, got {ord}")
+    return False
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: A002
+         keep_dims=None):
+    """Vector norms (over all entries, or along ``axis``) and matrix norms (``axis`` a pair):
+    'euclidean'/'fro', 1, np.inf, and any p > 0 for vectors.
+    """
+    if keep_dims is not None:
+        keepdims = keep_dims
+    is_matrix = _check_norm_args(ord, axis)
+    x = convert_to_tensor(tensor)
+    with x.graph.as_default(), x.graph.name_scope(name or "norm"):
+        if ord in ("euclidean", "fro", 2):
+            result = math_ops.sqrt(reduce_sum(x * x, axis, keepdims=True))
+        elif is_matrix:
+            rows, cols = (axis[0], axis[1]) if ord == 1 else (axis[1], axis[0])
+            sums = reduce_sum(math_ops.abs(x), rows, keepdims=True)
+            result = reduce_max(sums, cols, keepdims=True)
+        elif ord == 1:
+            result = reduce_sum(math_ops.abs(x), axis, keepdims=True)
+        elif ord == np.inf:
+            result = reduce_max(math_ops.abs(x), axis, keepdims=True)
+        else:
+            powered = reduce_sum(math_ops.pow(math_ops.abs(x), float(ord)), axis, keepdims=True)
+            result = math_ops.pow(powered, 1.0 / ord)
+        return result if keepdims else squeeze(result, axis)
