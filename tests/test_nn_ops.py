@@ -362,9 +362,9 @@ def test_dropout_arguments_gradient_and_noise_shape():
     v, gv = evaluate([out, g], {x: np.ones((3, 4)), keep: 0.5})
     np.testing.assert_array_equal(v, gv)
     assert gf.nn.dropout(x, rate=0.0) is x
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="both"):
         gf.nn.dropout(x, keep_prob=0.5, rate=0.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="provide a rate"):
         gf.nn.dropout(x)
     with pytest.raises(ValueError, match="range"):
         gf.nn.dropout(x, rate=1.0)

@@ -515,7 +515,9 @@ def _sparse_xent_kernel(logits, labels):
     """Loss and backprop (softmax - one_hot(labels)) in one pass over the logits."""
     classes = logits.shape[-1]
     flat_labels = labels.reshape(-1)
-    if flat_labels.size and (flat_labels.min() < 0 or flat_labels.max() >= classes):
+    # Viewed as unsigned, negative labels are huge: one reduction checks both bounds.
+    unsigned = flat_labels.view(flat_labels.dtype.str.replace("i", "u"))
+    if flat_labels.size and unsigned.max() >= classes:
         bad = flat_labels[(flat_labels < 0) | (flat_labels >= classes)][0]
         raise ValueError(f"Received a label value of {bad} which is outside the valid range "
                          f"of [0, {classes}).")
@@ -605,6 +607,7 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """(x - mean) * scale / sqrt(variance + eps) + offset; offset and scale may be None."""
     x = convert_to_tensor(x)
+    mean, variance = convert_to_tensor(mean), convert_to_tensor(variance)
     with get_default_graph().name_scope(name or "batchnorm"):
         inv = math_ops.rsqrt(variance + variance_epsilon)
         if scale is not None:
@@ -658,8 +661,10 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     if not x.dtype.is_floating:
         raise ValueError(f"x has to be a floating point tensor since it's going to be scaled. "
                          f"Got a {x.dtype.name} tensor instead.")
-    if (keep_prob is None) == (rate is None):
-        raise ValueError("dropout: give exactly one of keep_prob and rate")
+    if keep_prob is not None and rate is not None:
+        raise ValueError("Cannot specify both 'rate' and 'keep_prob'")
+    if keep_prob is None and rate is None:
+        raise ValueError("You must provide a rate to dropout.")
     if rate is None:
         rate = 1 - keep_prob
     if not hasattr(rate, "op") and not 0 <= rate < 1:
