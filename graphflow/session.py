@@ -1,20 +1,39 @@
 """Session: owns variable values and runs cached plans.
 
 ``run`` resolves its fetches and feeds to a cache key, finds (or compiles, once) the plan
-for that key, and executes it. In the steady state a call does no graph analysis: it
-converts feeds, runs the plan's loop and rebuilds the fetch structure.
+for that key, and executes it with the runner chosen when the plan was compiled. In the
+steady state a call does no graph analysis: it converts feeds, runs the plan's loop and
+rebuilds the fetch structure. Plans are shared by calls that differ only in the order of
+their fetches or feeds, and are immutable, so threads may run them concurrently.
 """
 
+import collections
+import functools
 import threading
+import warnings
 
-from .graph import get_default_graph
+from .errors import format_site
+from .graph import Operation, get_default_graph
 from .runtime.plan import compile_plan, feed_converter
+from .runtime.pool import get_pool, pool_size, run_pool
 from .runtime.sequential import run_sequential
 from .runtime.state import RunState
+from .runtime.tracing import RunMetadata, RunOptions, run_traced
+
+__all__ = ["ConfigProto", "RunOptions", "RunMetadata", "Session", "InteractiveSession",
+           "get_default_session"]
+
+# After this many runs that found the graph grown since the previous run, warn (once).
+GROWTH_WARNING_RUNS = 5
 
 
 class ConfigProto:
-    """Per-session options (TF1 ``tf.ConfigProto``); unknown TF1 fields are accepted."""
+    """Per-session options (TF1 ``tf.ConfigProto``); unknown TF1 fields are accepted.
+
+    ``inter_op_parallelism_threads``: the runner's pool size; 0 picks one per core and 1
+    runs every plan sequentially. ``optimize`` and ``disabled_passes`` configure the graph
+    optimizer. ``check_numerics`` makes every floating output fail the run on NaN or Inf.
+    """
 
     def __init__(self, inter_op_parallelism_threads=0, intra_op_parallelism_threads=0,
                  optimize=True, disabled_passes=(), check_numerics=False,
@@ -81,7 +100,7 @@ def _fetch_key(f):
 
 
 class _CompiledCall:
-    """A plan plus what ``run`` needs around it: feed order and the result builder."""
+    """A plan plus what ``run`` needs around it: feed conversion, runner, result builder."""
 
     def __init__(self, session, fetches, feed_keys):
         graph = session.graph
@@ -94,46 +113,77 @@ class _CompiledCall:
                 raise ValueError(f"Tensor {t.name} is fed more than once")
             feed_tensors.append(t)
         self.converters = [feed_converter(t) for t in feed_tensors]
-        self.plan = compile_plan(self.mapper.elements, feed_tensors, session._state)
+        self.plan, self.runner = session._plan_for(self.mapper.elements, feed_tensors)
+        slot_of = self.plan.slot_of
         self.num_slots = self.plan.num_slots
-        self.feed_slots = [slot for _, slot in self.plan.feed_slots]
-        self.fetch_slots = self.plan.fetch_slots
-        single = isinstance(self.mapper.template, int)
-        self.single_slot = self.fetch_slots[0] if single else None
-        self.is_single = single
+        self.feed_slots = [slot_of[t] for t in feed_tensors]
+        self.fetch_slots = [None if isinstance(el, Operation) else slot_of[el]
+                            for el in self.mapper.elements]
+        self.is_single = isinstance(self.mapper.template, int)
+        self.single_slot = self.fetch_slots[0] if self.is_single else None
 
     def run(self, feed_dict):
+        values = self._feed(feed_dict)
+        self.runner(self.plan, values)
+        return self._fetch(values)
+
+    def run_traced(self, feed_dict, run_metadata):
+        values = self._feed(feed_dict)
+        run_traced(self.runner, self.plan, values, run_metadata)
+        return self._fetch(values)
+
+    def _feed(self, feed_dict):
         values = [None] * self.num_slots
         if feed_dict:
             for key, slot, convert in zip(self.feed_keys, self.feed_slots, self.converters):
                 values[slot] = convert(feed_dict[key])
-        run_sequential(self.plan, values)
+        return values
+
+    def _fetch(self, values):
         if self.is_single:
             slot = self.single_slot
             return None if slot is None else values[slot]
-        flat = [None if s is None else values[s] for s in self.fetch_slots]
-        return self.mapper.build(flat)
+        return self.mapper.build([None if s is None else values[s] for s in self.fetch_slots])
+
+
+def _element_order(el):
+    """Graph order of a fetch or feed element, so equal sets give equal plans."""
+    if isinstance(el, Operation):
+        return el._index, -1
+    return el.op._index, el.value_index
 
 
 class BaseSession:
     def __init__(self, target="", graph=None, config=None):
         self.graph = graph if graph is not None else get_default_graph()
         self.config = config or ConfigProto()
+        self._threads = pool_size(self.config.inter_op_parallelism_threads)
         self._state = RunState()
-        self._calls = {}
+        self._calls = {}  # fetch structure and feed keys -> _CompiledCall
+        self._plans = {}  # sets of fetched and fed elements -> (Plan, runner)
         self._closed = False
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._default_ctx = []
+        self._graph_version = None  # graph.version at the previous run
+        self._growth_runs = 0
+        self._growth_warned = False
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
-        """Evaluates ``fetches`` (any nesting of tensors, ops and names) given ``feed_dict``."""
+        """Evaluates ``fetches`` (any nesting of tensors, ops and names) given ``feed_dict``.
+
+        With ``options.trace_level`` set and a ``run_metadata``, the run is traced into it.
+        """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if self.graph.version != self._graph_version:
+            self._note_graph_version()
         key = (_fetch_key(fetches), frozenset(feed_dict) if feed_dict else None)
         call = self._calls.get(key)
         if call is None:
             call = self._compile(key, fetches, feed_dict)
-        return call.run(feed_dict)
+        if options is None or not options.trace_level or run_metadata is None:
+            return call.run(feed_dict)
+        return call.run_traced(feed_dict, run_metadata)
 
     def _compile(self, key, fetches, feed_dict):
         with self._lock:
@@ -143,19 +193,68 @@ class BaseSession:
                 self._calls[key] = call
         return call
 
+    def _plan_for(self, elements, feed_tensors):
+        """The (plan, runner) for these fetched and fed elements, compiled once per set."""
+        key = (frozenset(elements), frozenset(feed_tensors))
+        with self._lock:
+            entry = self._plans.get(key)
+            if entry is None:
+                plan = compile_plan(sorted(key[0], key=_element_order),
+                                    sorted(key[1], key=_element_order), self._state,
+                                    threads=self._threads,
+                                    check_numerics=self.config.check_numerics)
+                runner = (functools.partial(run_pool, pool=get_pool(self._threads))
+                          if plan.parallel else run_sequential)
+                entry = self._plans[key] = (plan, runner)
+        return entry
+
+    def _note_graph_version(self):
+        """Records the graph's version; warns once when it keeps growing between runs."""
+        with self._lock:
+            version = self.graph.version
+            previous, self._graph_version = self._graph_version, version
+            if previous is None or version <= previous or self._growth_warned:
+                return
+            self._growth_runs += 1
+            if self._growth_runs < GROWTH_WARNING_RUNS:
+                return
+            self._growth_warned = True
+            new_ops = self.graph.get_operations()[previous:]
+        site, count = collections.Counter(op.source for op in new_ops).most_common(1)[0]
+        warnings.warn(
+            f"The graph gained new ops between {self._growth_runs} calls of Session.run "
+            f"({len(new_ops)} since the last one, {count} of them created at "
+            f"{format_site(site)}). Ops created inside a loop make every step slower and "
+            "memory grow: build them once before the loop; graph.finalize() turns this "
+            "mistake into an error.",
+            stacklevel=3,
+        )
+
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function taking the values of ``feed_list`` positionally and running fetches."""
         feed_list = list(feed_list or [])
         call = _CompiledCall(self, fetches, feed_list)
 
-        def runner(*values):
-            return call.run(dict(zip(feed_list, values)))
+        def feeds(values):
+            if len(values) != len(feed_list):
+                raise TypeError(f"This callable takes {len(feed_list)} feed values, got "
+                                f"{len(values)}")
+            return dict(zip(feed_list, values))
+
+        if not accept_options:
+            return lambda *values: call.run(feeds(values))
+
+        def runner(*values, options=None, run_metadata=None):
+            if options is None or not options.trace_level or run_metadata is None:
+                return call.run(feeds(values))
+            return call.run_traced(feeds(values), run_metadata)
 
         return runner
 
     def close(self):
         self._closed = True
         self._calls.clear()
+        self._plans.clear()
 
     @property
     def closed(self):

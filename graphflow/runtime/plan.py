@@ -2,8 +2,11 @@
 
 All analysis happens here, once per (fetches, feeds) signature: which ops are needed,
 in what order, where each value lives (a slot in a flat list), which kernel to call with
-which bound attributes, and after which step each value is dead. Running a plan is then
-a loop over precomputed tuples.
+which bound attributes, after which step each value is dead, which steps may write into a
+dead input's buffer, and, for plans worth running on a thread pool, the dependency counts
+and costs the pool runner reads. Running a plan is then a loop over precomputed tuples.
+Every pass below is linear in the number of ops (plus a sort), so compile time grows
+linearly with the graph.
 """
 
 import functools
@@ -13,6 +16,8 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, format_site
 from ..graph import Operation
+from . import memory, numerics
+from .schedule import build_schedule, worth_a_pool
 
 
 @dataclass
@@ -27,21 +32,35 @@ class Step:
 
 
 class Plan:
-    """A compiled, reusable program for one (fetches, feeds) signature of one graph."""
+    """A compiled, immutable program for one (fetches, feeds) signature of one graph.
 
-    def __init__(self, steps, num_slots, feed_slots, fetch_slots, ops):
+    ``schedule`` is None for plans the sequential runner executes; otherwise it holds what
+    the pool runner needs. ``inplace`` maps step index -> the input position it overwrites.
+    """
+
+    def __init__(self, steps, slot_of, feed_slots, fetch_slots, ops, inplace, schedule):
         self.steps = steps
-        self.num_slots = num_slots
+        self.slot_of = slot_of  # tensor -> slot, for every tensor the plan touches
+        self.num_slots = len(slot_of)
         self.feed_slots = feed_slots  # [(tensor, slot)]
         self.fetch_slots = fetch_slots  # slot per fetched tensor, None for an op
         self.ops = ops
-        # The runner's loop reads plain tuples, not dataclass attributes.
+        self.inplace = inplace
+        self.schedule = schedule
+        # The runners' loops read plain tuples, not dataclass attributes.
         self.program = [(s.fn, s.inputs, s.outputs[0] if len(s.outputs) == 1 else None,
                          s.outputs, s.frees) for s in steps]
 
+    @property
+    def parallel(self):
+        return self.schedule is not None
+
 
 def needed_ops(fetch_elements, fed):
-    """Ops the fetches depend on through data and control edges, stopping at fed tensors."""
+    """Ops the fetches depend on through data and control edges, stopping at fed tensors.
+
+    An op whose outputs are all fed is not run, even when reached by a control edge.
+    """
     needed = set()
     stack = []
     for el in fetch_elements:
@@ -58,55 +77,79 @@ def needed_ops(fetch_elements, fed):
             if t not in fed and t.op not in needed:
                 stack.append(t.op)
         for c in op.control_inputs:
-            if c not in needed:
+            if c not in needed and not (c.outputs and all(t in fed for t in c.outputs)):
                 stack.append(c)
     return sorted(needed, key=lambda op: op._index)
 
 
-def compile_plan(fetch_elements, feed_tensors, state):
-    """Builds a Plan computing ``fetch_elements`` (tensors or ops) from ``feed_tensors``."""
+def compile_plan(fetch_elements, feed_tensors, state, threads=1, check_numerics=False):
+    """Builds a Plan computing ``fetch_elements`` (tensors or ops) from ``feed_tensors``.
+
+    With ``threads > 1`` the plan gets a pool schedule when enough heavy work can overlap;
+    ``check_numerics`` wraps every floating output in a NaN/Inf check (and keeps the plan
+    sequential, so the op reported is the first in execution order).
+    """
     fed = set(feed_tensors)
     ops = needed_ops(fetch_elements, fed)
+    slot_of, feed_slots, producer = _assign_slots(ops, feed_tensors, fed)
+    fetch_slots = [None if isinstance(el, Operation) else slot_of[el] for el in fetch_elements]
+    keep = {s for s in fetch_slots if s is not None}
+    frees = memory.frees_per_step(ops, slot_of, keep)
+    inplace = memory.plan_inplace(ops, slot_of, keep, fed)
+    steps = []
+    for i, op in enumerate(ops):
+        fn = bind_kernel(op, state, inplace.get(i))
+        if check_numerics:
+            fn = numerics.checked_kernel(fn, op)
+        steps.append(Step(op, fn, tuple(slot_of[t] for t in op.inputs),
+                          tuple(slot_of[t] for t in op.outputs), frees[i]))
+    schedule = None
+    if threads > 1 and not check_numerics:
+        schedule = build_schedule(ops, slot_of, keep, producer, len(slot_of))
+        if not worth_a_pool(ops, schedule):
+            schedule = None
+    return Plan(steps, slot_of, feed_slots, fetch_slots, ops, inplace, schedule)
+
+
+def _assign_slots(ops, feed_tensors, fed):
+    """Slots for feeds (first, in feed order) and op outputs; slot -> producing step."""
     slot_of = {}
     feed_slots = []
     for t in feed_tensors:
         slot_of[t] = len(slot_of)
         feed_slots.append((t, slot_of[t]))
-    for op in ops:
+    producer = {}
+    for i, op in enumerate(ops):
         if op.type == "Placeholder" and any(t not in fed for t in op.outputs):
-            t = op.outputs[0]
-            raise InvalidArgumentError(
-                op=op,
-                message=(
-                    f"You must feed a value for placeholder tensor '{t.name}' with dtype "
-                    f"{t.dtype.name} and shape {t.shape} (placeholder defined at "
-                    f"{format_site(op.source)})"
-                ),
-            )
+            raise _unfed_placeholder(op)
         for t in op.outputs:
             if t not in slot_of:
                 slot_of[t] = len(slot_of)
-
-    fetch_slots = [None if isinstance(el, Operation) else slot_of[el] for el in fetch_elements]
-    keep = set(s for s in fetch_slots if s is not None)
-    last_use = {}
-    for i, op in enumerate(ops):
-        for t in op.inputs:
-            last_use[slot_of[t]] = i
-    steps = []
-    for i, op in enumerate(ops):
-        outs = tuple(slot_of[t] for t in op.outputs)
-        ins = tuple(slot_of[t] for t in op.inputs)
-        dead = {s for s in ins if last_use.get(s) == i}
-        dead.update(s for s in outs if s not in last_use)  # produced but never consumed
-        frees = tuple(sorted(s for s in dead if s not in keep))
-        steps.append(Step(op, bind_kernel(op, state), ins, outs, frees))
-    return Plan(steps, len(slot_of), feed_slots, fetch_slots, ops)
+                producer[slot_of[t]] = i
+    return slot_of, feed_slots, producer
 
 
-def bind_kernel(op, state):
-    """The op's kernel with its attributes (and the session state, if needed) bound."""
+def _unfed_placeholder(op):
+    t = op.outputs[0]
+    return InvalidArgumentError(
+        op=op,
+        message=(
+            f"You must feed a value for placeholder tensor '{t.name}' with dtype "
+            f"{t.dtype.name} and shape {t.shape} (placeholder defined at "
+            f"{format_site(op.source)})"
+        ),
+    )
+
+
+def bind_kernel(op, state, inplace_position=None):
+    """The op's kernel with its attributes (and the session state, if needed) bound.
+
+    With ``inplace_position`` (set by memory planning only for plain ufunc kernels) the
+    kernel writes its result into that argument's buffer.
+    """
     op_def = op.op_def
+    if inplace_position is not None:
+        return memory.inplace_kernel(op_def.kernel, inplace_position)
     attrs = {k: v for k, v in op.attrs.items() if not k.startswith("_")}
     args = (state,) if op_def.needs_state else ()
     if not attrs and not args:
@@ -115,7 +158,11 @@ def bind_kernel(op, state):
 
 
 def feed_converter(tensor):
-    """A function that checks and converts one fed value for ``tensor``, naming it on error."""
+    """A function that checks and converts one fed value for ``tensor``, naming it on error.
+
+    A numpy array of the right dtype passes through uncopied (read-only ones included);
+    the runtime never writes into a fed buffer.
+    """
     np_dtype = tensor.dtype.np_dtype
     dims = tensor.shape.dims
     name = tensor.name

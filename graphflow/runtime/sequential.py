@@ -1,17 +1,24 @@
 """The reference runner: executes a plan's steps in order on the calling thread.
 
 Values live in a flat list indexed by slot; each step drops the values it was the last
-user of, so a long chain holds only a few arrays at once.
+user of, so a long chain holds only a few arrays at once. The pool runner must produce the
+same values and is tested against this one. ``op_failure`` is the one place that turns a
+kernel's exception into the error the user sees, for every runner.
 """
 
-from ..errors import OpError, format_site
+from ..errors import InvalidArgumentError, OpError, ResourceExhaustedError, format_site
 
 
-def run_sequential(plan, values):
-    """Runs ``plan`` on ``values`` (a list with feeds already in their slots)."""
+def run_sequential(plan, values, program=None):
+    """Runs ``plan`` on ``values`` (a list with feeds already in their slots).
+
+    ``program`` replaces ``plan.program`` with an equivalent list of steps (the traced
+    variant uses this); the plain path passes nothing.
+    """
+    program = plan.program if program is None else program
     step = None
     try:
-        for step in plan.program:
+        for step in program:
             fn, ins, out, outs, frees = step
             result = fn(*[values[i] for i in ins])
             if out is not None:
@@ -22,7 +29,8 @@ def run_sequential(plan, values):
             for s in frees:
                 values[s] = None
     except Exception as e:  # re-raised with the failing op's name, shapes and user line
-        raise op_failure(plan, plan.program.index(step), values, e) from e
+        index = next(i for i, s in enumerate(program) if s is step)
+        raise op_failure(plan, index, values, e) from e
     return values
 
 
@@ -30,7 +38,7 @@ def op_failure(plan, index, values, error):
     """An OpError that names the failing op, its type, input shapes and creation site."""
     op = plan.steps[index].op
     shapes = []
-    for t, slot in zip(op.inputs, plan.steps[index].inputs):
+    for slot in plan.steps[index].inputs:
         v = values[slot]
         shapes.append(str(tuple(v.shape)) if hasattr(v, "shape") else "?")
     message = (
@@ -42,8 +50,6 @@ def op_failure(plan, index, values, error):
 
 
 def _error_class(error):
-    from ..errors import InvalidArgumentError, ResourceExhaustedError
-
     if isinstance(error, MemoryError):
         return ResourceExhaustedError
     return InvalidArgumentError

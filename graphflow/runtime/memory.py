@@ -1,0 +1,117 @@
+"""Memory planning: when each value dies, and which steps may write into a dead input.
+
+Two rules keep a long chain of elementwise ops down to a handful of live arrays:
+
+- A value is dropped right after the step that reads it last (its ``frees``), unless it is
+  fetched.
+- An elementwise step whose kernel is a numpy ufunc may write its result into one of its
+  inputs (``ufunc(a, b, out=a)``) when that input is a buffer nobody else can see: it was
+  made fresh by a ufunc step of this plan or by an op in ``FRESH_OUTPUT_TYPES`` (so it
+  is never a feed, a constant, a variable's value or a view of one), it is not fetched, this step is its only reader, and
+  it has the result's dtype and, provably from the static shapes, the result's shape.
+
+"Only reader" (not merely "last reader") is what makes the rule safe for the thread-pool
+runner too: no other step can be reading the buffer while it is overwritten.
+"""
+
+import numpy as np
+
+# Nominal length of a dimension unknown at compile time, for size estimates only.
+NOMINAL_DIM = 64
+
+# Below this many elements numpy's small-block allocator is cheaper than the out= keyword.
+INPLACE_MIN_ELEMENTS = 8192
+
+# Op types whose kernels always return a newly allocated array (besides plain ufuncs).
+FRESH_OUTPUT_TYPES = frozenset({"MatMul"})
+
+
+def nominal_elements(shape):
+    """The element count of ``shape``, counting unknown dims (or rank) as NOMINAL_DIM."""
+    if shape.dims is None:
+        return NOMINAL_DIM
+    n = 1
+    for d in shape.dims:
+        n *= NOMINAL_DIM if d is None else d
+    return n
+
+
+def consumer_counts(ops, slot_of):
+    """How many distinct steps read each slot."""
+    counts = {}
+    for op in ops:
+        for s in {slot_of[t] for t in op.inputs}:
+            counts[s] = counts.get(s, 0) + 1
+    return counts
+
+
+def frees_per_step(ops, slot_of, keep):
+    """For each step, the slots it reads last or produces unread, minus the kept ones."""
+    last_use = {}
+    for i, op in enumerate(ops):
+        for t in op.inputs:
+            last_use[slot_of[t]] = i
+    frees = []
+    for i, op in enumerate(ops):
+        dead = {slot_of[t] for t in op.inputs if last_use[slot_of[t]] == i}
+        dead.update(slot_of[t] for t in op.outputs if slot_of[t] not in last_use)
+        frees.append(tuple(sorted(dead - keep)))
+    return frees
+
+
+def ufunc_kernel(op):
+    """The op's kernel if it is a unary or binary numpy ufunc called without attributes."""
+    op_def = op.op_def
+    kernel = op_def.kernel
+    if (not op_def.elementwise or op_def.needs_state or not isinstance(kernel, np.ufunc)
+            or kernel.nin > 2 or kernel.nout != 1 or len(op.outputs) != 1):
+        return None
+    if any(not k.startswith("_") for k in op.attrs):
+        return None
+    return kernel
+
+
+def plan_inplace(ops, slot_of, keep, fed):
+    """Maps step index -> input position whose buffer that step may overwrite."""
+    readers = consumer_counts(ops, slot_of)
+    fresh = set()  # slots holding arrays that a step of this plan allocated
+    chosen = {}
+    for i, op in enumerate(ops):
+        is_ufunc = ufunc_kernel(op) is not None
+        if is_ufunc:
+            position = _reusable_input(op, op.outputs[0], slot_of, keep, readers, fresh)
+            if position is not None:
+                chosen[i] = position
+        if is_ufunc or op.type in FRESH_OUTPUT_TYPES:
+            # Only rank >= 1 results: on 0-d inputs numpy returns a scalar, not an array.
+            fresh.update(slot_of[t] for t in op.outputs if t.shape.ndims and t not in fed)
+    return chosen
+
+
+def _reusable_input(op, out, slot_of, keep, readers, fresh):
+    for position, t in enumerate(op.inputs):
+        s = slot_of[t]
+        if (s in fresh and s not in keep and readers[s] == 1 and t.dtype == out.dtype
+                and nominal_elements(t.shape) >= INPLACE_MIN_ELEMENTS
+                and all(_fits_into(o.shape, t.shape) for o in op.inputs if o is not t)):
+            return position
+    return None
+
+
+def _fits_into(other, target):
+    """True when broadcasting ``other`` against ``target`` can never grow ``target``."""
+    if other.dims is None or target.dims is None or len(other.dims) > len(target.dims):
+        return False
+    for o, d in zip(reversed(other.dims), reversed(target.dims)):
+        if o != 1 and (o is None or d is None or o != d):
+            return False
+    return True
+
+
+def inplace_kernel(ufunc, position):
+    """``ufunc`` writing its result into argument ``position``."""
+    if ufunc.nin == 1:
+        return lambda a: ufunc(a, out=a)
+    if position == 0:
+        return lambda a, b: ufunc(a, b, out=a)
+    return lambda a, b: ufunc(a, b, out=b)

@@ -1,0 +1,105 @@
+"""What the thread-pool runner needs, computed once per plan: dependencies and costs.
+
+Each step waits for the steps that produce its inputs, for its control inputs, and, if it
+is stateful, for the previous stateful step: variable updates and random draws then happen
+in the plan's order whatever the thread count, so results are the same bits for any pool
+size. Each step's work is estimated as the registry's ``cost`` trait times the largest
+tensor it touches; heavy steps go to the pool, the rest run inline on the dispatching
+thread, because handing a node to another thread costs tens of microseconds.
+"""
+
+from dataclasses import dataclass
+
+from .memory import nominal_elements
+
+# Work (cost x elements) from which a step is worth a thread hand-off: about the time
+# numpy needs for an elementwise op on 64k floats.
+HEAVY_WORK = 65536
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Dependency counts and memory bookkeeping for one plan; runs copy the lists."""
+
+    successors: tuple  # per step: steps waiting for it
+    pending: list  # per step: how many steps it waits for
+    roots: tuple  # steps that wait for nothing
+    heavy: tuple  # per step: run on a pool thread
+    refs: list  # per slot: how many steps read it
+    releases: tuple  # per step: input slots to count down (unique, never fetched ones)
+    unused: tuple  # per step: outputs that nobody reads or fetches
+
+
+def step_work(op):
+    """Estimated cost of one step: the op's cost trait times the largest tensor it touches."""
+    tensors = (*op.inputs, *op.outputs)
+    if not tensors:
+        return 0.0
+    return op.op_def.cost * max(nominal_elements(t.shape) for t in tensors)
+
+
+def predecessors(ops, slot_of, producer):
+    """For each step, the distinct earlier steps it must wait for."""
+    index = {op: i for i, op in enumerate(ops)}
+    preds = []
+    last_stateful = None
+    for i, op in enumerate(ops):
+        p = {producer[slot_of[t]] for t in op.inputs if slot_of[t] in producer}
+        p.update(index[c] for c in op.control_inputs if c in index)
+        if op.op_def.stateful:
+            if last_stateful is not None:
+                p.add(last_stateful)
+            last_stateful = i
+        preds.append(p)
+    return preds
+
+
+def build_schedule(ops, slot_of, keep, producer, num_slots):
+    """The Schedule of ``ops`` (in plan order) reading and writing slots ``slot_of``."""
+    preds = predecessors(ops, slot_of, producer)
+    successors = [[] for _ in ops]
+    for i, p in enumerate(preds):
+        for j in p:
+            successors[j].append(i)
+    refs = [0] * num_slots
+    releases = []
+    for op in ops:
+        reads = {slot_of[t] for t in op.inputs}
+        for s in reads:
+            refs[s] += 1
+        releases.append(tuple(sorted(reads - keep)))
+    unused = tuple(
+        tuple(slot_of[t] for t in op.outputs if not refs[slot_of[t]] and slot_of[t] not in keep)
+        for op in ops
+    )
+    return Schedule(
+        successors=tuple(tuple(s) for s in successors),
+        pending=[len(p) for p in preds],
+        roots=tuple(i for i in reversed(range(len(ops))) if not preds[i]),
+        heavy=tuple(step_work(op) >= HEAVY_WORK for op in ops),
+        refs=refs,
+        releases=tuple(releases),
+        unused=unused,
+    )
+
+
+def parallel_slack(ops, schedule):
+    """Heavy work that can overlap: all heavy work minus the heaviest dependency chain.
+
+    Linear in the plan's size (one pass in plan order, which is topological); zero for a
+    plan whose heavy steps all lie on one chain, where a pool could only add hand-offs.
+    """
+    chain = [0.0] * len(ops)
+    total = 0.0
+    for i, op in enumerate(ops):
+        w = step_work(op) if schedule.heavy[i] else 0.0
+        total += w
+        chain[i] += w
+        for j in schedule.successors[i]:
+            chain[j] = max(chain[j], chain[i])
+    return total - max(chain, default=0.0)
+
+
+def worth_a_pool(ops, schedule):
+    """True when at least one heavy step's worth of work can overlap with other work."""
+    return parallel_slack(ops, schedule) >= HEAVY_WORK
