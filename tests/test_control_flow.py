@@ -1,0 +1,276 @@
+"""cond, case, while_loop and Assert: functional If/While ops run only what is taken."""
+
+import collections
+
+import numpy as np
+import pytest
+
+import graphflow as gf
+from graphflow.ops.control_flow_ops import nest_flatten, nest_map, nest_pack
+from graphflow.variable_scope import get_variable
+from tests.helpers import check_gradient, evaluate
+
+
+def _counter():
+    return gf.Variable(0, name="counter")
+
+
+# ---- cond ------------------------------------------------------------------------------------
+
+def test_cond_runs_only_the_taken_branch():
+    pred = gf.placeholder(gf.bool, [])
+    hits = _counter()
+    x = gf.constant(3.0)
+
+    def counted():
+        with gf.control_dependencies([hits.assign_add(1)]):
+            return x * 2.0
+
+    out = gf.cond(pred, counted, lambda: x + 1.0)
+    assert out.shape == () and out.dtype == gf.float32
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        assert sess.run(out, {pred: False}) == 4.0
+        assert sess.run(hits) == 0
+        assert sess.run(out, {pred: True}) == 6.0
+        assert sess.run(out, {pred: True}) == 6.0
+        assert sess.run(hits) == 2
+
+
+def test_untaken_branch_may_fail():
+    pred = gf.placeholder(gf.bool, [])
+    x = gf.placeholder(gf.float32, [None])
+
+    def failing():
+        with gf.control_dependencies([gf.Assert(gf.constant(False), ["never"])]):
+            return gf.identity(x)
+
+    out = gf.cond(pred, lambda: x * 2.0, failing)
+    np.testing.assert_allclose(evaluate(out, {pred: True, x: [1.0, 2.0]}), [2.0, 4.0])
+    with pytest.raises(gf.errors.InvalidArgumentError) as err:
+        evaluate(out, {pred: False, x: [1.0]})
+    msg = str(err.value)
+    assert "assertion failed" in msg and "never" in msg
+    assert "cond/If" in msg and "test_control_flow.py" in msg
+
+
+def test_branch_error_names_inner_and_cond_op():
+    pred = gf.placeholder(gf.bool, [])
+    a = gf.placeholder(gf.float32, [None, None])
+    out = gf.cond(pred, lambda: gf.matmul(a, a, name="bad_matmul"), lambda: a)
+    with pytest.raises(gf.errors.InvalidArgumentError, match="bad_matmul") as err:
+        evaluate(out, {pred: True, a: np.ones((2, 3), np.float32)})
+    assert "cond/If" in str(err.value)
+
+
+def test_cond_structures_constants_and_shapes():
+    pred = gf.placeholder(gf.bool, [])
+    x = gf.placeholder(gf.float32, [2, 3])
+    y = gf.placeholder(gf.float32, [2, 5])
+    Pair = collections.namedtuple("Pair", "a b")
+    out = gf.cond(pred, lambda: Pair(x, {"k": 1}), lambda: Pair(y, {"k": 2}))
+    assert isinstance(out, Pair) and out.a.shape.as_list() == [2, None]
+    xv, yv = np.ones((2, 3), np.float32), np.zeros((2, 5), np.float32)
+    got = evaluate(out, {pred: False, x: xv, y: yv})
+    assert got.a.shape == (2, 5) and got.b["k"] == 2
+    single = gf.cond(pred, lambda: [x], lambda: [x + 1.0])
+    assert isinstance(single, gf.Tensor)
+    strict = gf.cond(pred, lambda: [x], lambda: [x + 1.0], strict=True)
+    assert isinstance(strict, list) and len(strict) == 1
+
+
+def test_cond_python_bool_and_errors():
+    assert gf.cond(True, lambda: 1, lambda: 2) == 1
+    pred = gf.placeholder(gf.bool, [])
+    with pytest.raises(TypeError, match="true_fn must be callable"):
+        gf.cond(pred, 1, lambda: 2)
+    with pytest.raises(TypeError, match="same type: float32, int32"):
+        gf.cond(pred, lambda: gf.constant(1.0), lambda: gf.constant(1))
+    with pytest.raises(ValueError, match="same structure"):
+        gf.cond(pred, lambda: (gf.constant(1.0), gf.constant(2.0)), lambda: gf.constant(1.0))
+    with pytest.raises(ValueError, match="scalar"):
+        gf.cond(gf.constant([True, False]), lambda: 1.0, lambda: 2.0)
+
+
+def test_cond_returning_an_operation_and_assign_in_branch():
+    pred = gf.placeholder(gf.bool, [])
+    v = gf.Variable(10.0)
+    step = gf.cond(pred, lambda: v.assign_add(1.0).op, lambda: v.assign_sub(1.0).op)
+    assert isinstance(step, gf.Operation)
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        sess.run(step, {pred: True})
+        sess.run(step, {pred: True})
+        sess.run(step, {pred: False})
+        assert sess.run(v) == 11.0
+
+
+def test_nested_cond_and_outer_captures():
+    x = gf.placeholder(gf.float32, [])
+    p = x > 0.0
+    out = gf.cond(p, lambda: gf.cond(x > 10.0, lambda: x * 100.0, lambda: x * 10.0),
+                  lambda: -x)
+    assert [evaluate(out, {x: v}) for v in (-2.0, 3.0, 20.0)] == [2.0, 30.0, 2000.0]
+
+
+def test_variable_created_in_a_branch_is_initialized_outside_it():
+    pred = gf.placeholder(gf.bool, [])
+
+    def make():
+        return get_variable("w", initializer=gf.constant(5.0)) * 2.0
+
+    out = gf.cond(pred, make, lambda: gf.constant(0.0))
+    assert evaluate(out, {pred: True}) == 10.0
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_cond_gradient_through_each_branch(taken):
+    def build(x, w):
+        return gf.cond(gf.constant(taken), lambda: gf.sin(x) * w, lambda: x * x + w)
+
+    check_gradient(build, [np.array([0.3, -1.2, 2.0]), np.array([1.5, 0.5, -2.0])])
+
+
+def test_nested_cond_gradient():
+    def build(x):
+        inner = lambda: gf.cond(gf.reduce_sum(x) > 0.0, lambda: gf.exp(x), lambda: x * 3.0)  # noqa: E731
+        return gf.cond(gf.reduce_sum(x) > -100.0, inner, lambda: x)
+
+    check_gradient(build, [np.array([0.5, -0.2])])
+    check_gradient(build, [np.array([-0.5, -0.2])])
+
+
+def test_cond_gradient_reuses_the_forward_randomness():
+    """The gradient branch borrows the forward branch's values instead of recomputing a
+    new dropout mask, so d(out)/dx is the mask the output was computed with."""
+    x = gf.placeholder(gf.float32, [200])
+    pred = gf.placeholder(gf.bool, [])
+    out = gf.cond(pred, lambda: x * gf.cast(gf.random_uniform([200]) > 0.5, gf.float32),
+                  lambda: x)
+    (grad,) = gf.gradients(gf.reduce_sum(out), [x])
+    with gf.Session() as sess:
+        value, g = sess.run([out, grad], {x: np.ones(200, np.float32), pred: True})
+        np.testing.assert_array_equal(value, g)
+        assert 0 < g.sum() < 200
+        value, g = sess.run([out, grad], {x: np.ones(200, np.float32), pred: False})
+        np.testing.assert_array_equal(g, np.ones(200))
+
+
+def test_cond_gradient_of_variable_used_in_branch():
+    pred = gf.placeholder(gf.bool, [])
+    w = gf.Variable(3.0)
+    out = gf.cond(pred, lambda: w * w, lambda: gf.constant(1.0))
+    (grad,) = gf.gradients(out, [w])
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        assert sess.run(grad, {pred: True}) == 6.0
+        assert sess.run(grad, {pred: False}) == 0.0
+
+
+# ---- case ------------------------------------------------------------------------------------
+
+def test_case_first_true_and_default():
+    x = gf.placeholder(gf.int32, [])
+    out = gf.case([(x < 0, lambda: gf.constant(-1)), (x < 10, lambda: gf.constant(1))],
+                  default=lambda: gf.constant(100))
+    assert [evaluate(out, {x: v}) for v in (-5, 5, 50)] == [-1, 1, 100]
+
+
+def test_case_without_default_asserts_and_exclusive():
+    x = gf.placeholder(gf.int32, [])
+    out = gf.case([(x < 0, lambda: gf.constant(-1)), (x > 0, lambda: gf.constant(1))])
+    assert evaluate(out, {x: 3}) == 1 and evaluate(out, {x: -3}) == -1
+    with pytest.raises(gf.errors.InvalidArgumentError, match="None of conditions"):
+        evaluate(out, {x: 0})
+    both = gf.case([(x < 5, lambda: gf.constant(1)), (x > 0, lambda: gf.constant(2))],
+                   default=lambda: gf.constant(0), exclusive=True)
+    assert evaluate(both, {x: 7}) == 2
+    with pytest.raises(gf.errors.InvalidArgumentError, match="exclusive"):
+        evaluate(both, {x: 3})
+    with pytest.raises(TypeError, match="2-tuple"):
+        gf.case([x < 0], default=lambda: 1)
+
+
+# ---- while_loop -----------------------------------------------------------------------------
+
+def test_while_counts():
+    i = gf.constant(0)
+    out = gf.while_loop(lambda i: i < 10, lambda i: i + 1, [i])
+    assert isinstance(out, gf.Tensor) and evaluate(out) == 10
+    same = gf.while_loop(lambda i: i < 10, lambda i: [i + 1], [i], return_same_structure=True)
+    assert isinstance(same, list) and evaluate(same) == [10]
+
+
+def test_while_nested_structures_and_captures():
+    scale = gf.placeholder(gf.float32, [])
+    State = collections.namedtuple("State", "step acc")
+    init = (gf.constant(0), State(gf.constant(1.0), {"sum": gf.constant(0.0)}))
+
+    def body(i, s):
+        return i + 1, State(s.step * scale, {"sum": s.acc["sum"] + s.step})
+
+    i, s = gf.while_loop(lambda i, s: i < 4, body, init)
+    assert isinstance(s, State)
+    got = evaluate([i, s.step, s.acc["sum"]], {scale: 2.0})
+    assert got == [4, 16.0, 15.0]
+
+
+def test_while_maximum_iterations_and_zero_iterations():
+    n = gf.placeholder(gf.int32, [])
+    out = gf.while_loop(lambda i: i < 100, lambda i: i + 1, [gf.constant(0)],
+                        maximum_iterations=n)
+    assert evaluate(out, {n: 7}) == 7
+    assert evaluate(out, {n: 0}) == 0
+    never = gf.while_loop(lambda x: x > 1.0, lambda x: x * 2.0, [gf.constant(0.5)])
+    assert evaluate(never) == 0.5
+
+
+def test_while_shape_invariants():
+    x = gf.constant(np.zeros((1, 2), np.float32))
+    grow = lambda i, x: (i + 1, gf.concat([x, x], axis=0))  # noqa: E731
+    with pytest.raises(ValueError, match="shape_invariants"):
+        gf.while_loop(lambda i, x: i < 3, grow, [gf.constant(0), x])
+    _, out = gf.while_loop(lambda i, x: i < 3, grow, [gf.constant(0), x],
+                           shape_invariants=[gf.TensorShape([]), gf.TensorShape([None, 2])])
+    assert out.shape.as_list() == [None, 2]
+    assert evaluate(out).shape == (8, 2)
+    with pytest.raises(ValueError, match="not compatible with the initial shape"):
+        gf.while_loop(lambda x: True, lambda x: x, [x], shape_invariants=[gf.TensorShape([3])])
+
+
+def test_while_errors():
+    i = gf.constant(0)
+    with pytest.raises(TypeError, match="cond must be callable"):
+        gf.while_loop(1, lambda i: i, [i])
+    with pytest.raises(TypeError, match="dtype int32, but has dtype float32"):
+        gf.while_loop(lambda i: i < 3, lambda i: gf.cast(i, gf.float32), [i])
+    with pytest.raises(ValueError, match="boolean scalar"):
+        gf.while_loop(lambda i: i, lambda i: i, [i])
+
+
+def test_while_body_with_cond_and_stateful_op():
+    hits = _counter()
+
+    def body(i, acc):
+        with gf.control_dependencies([hits.assign_add(1)]):
+            odd = gf.equal(i % 2, 1)
+            return i + 1, gf.cond(odd, lambda: acc + i, lambda: acc)
+
+    _, total = gf.while_loop(lambda i, acc: i < 6, body, [gf.constant(0), gf.constant(0)])
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        assert sess.run(total) == 1 + 3 + 5
+        assert sess.run(hits) == 6
+
+
+# ---- nest helpers ----------------------------------------------------------------------------
+
+def test_nest_helpers_round_trip():
+    Pair = collections.namedtuple("Pair", "a b")
+    s = [1, (2, Pair(3, {"z": 4, "a": 5}))]
+    flat = nest_flatten(s)
+    assert flat == [1, 2, 3, 5, 4]
+    assert nest_pack(s, flat) == s
+    assert nest_map(lambda v: v * 10, s) == [10, (20, Pair(30, {"z": 40, "a": 50}))]
+    with pytest.raises(ValueError):
+        nest_pack(s, flat[:-1])
