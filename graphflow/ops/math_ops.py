@@ -1,29 +1,37 @@
 """Elementwise math: arithmetic, unary functions, comparisons, logic, casts.
 
-Most ops here are one table row: a numpy ufunc as kernel and a gradient rule written with
-graph ops. Binary ops broadcast like numpy; their gradients are summed back to each input's
-shape by ``sum_to`` (one place for that rule).
+Most ops here are one table row: op type, numpy kernel, the dtypes it accepts, and a
+gradient rule written with graph ops. Binary ops broadcast like numpy; their gradients
+are summed back to each input's shape by ``sum_to`` (one place for that rule).
+
+TF1's dtype rules hold: operands of different dtypes are a TypeError (nothing is promoted
+implicitly), a Python number takes the dtype of the tensor it meets, ``int / int`` is a
+true division in float64 (float32 for 8/16-bit ints), and ``//`` floors, floats included.
 """
+
+import builtins
 
 import numpy as np
 import scipy.special
 
 from .. import dtypes as _dtypes
 from ..graph import Tensor
+from ..shapes import broadcast_shape
 from . import array_ops
 from .constant_ops import constant, convert_to_tensor
-from .op_utils import infer_broadcast, infer_unary, make, same_dtype, tensor_pair
+from .op_utils import make, same_dtype, tensor_pair
 from .registry import define_op
 
 __all__ = [
-    "add", "subtract", "sub", "multiply", "mul", "divide", "truediv", "realdiv", "div",
-    "floordiv", "floor_div", "mod", "floormod", "pow", "negative", "neg", "abs", "sign",
-    "square", "sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log1p", "sin", "cos",
-    "tan", "tanh", "sigmoid", "erf", "floor", "ceil", "round", "rint", "maximum", "minimum",
-    "squared_difference", "clip_by_value", "where", "where_v2", "cast", "to_float",
-    "to_double", "to_int32", "to_int64", "equal", "not_equal", "less", "less_equal",
-    "greater", "greater_equal", "logical_and", "logical_or", "logical_not", "logical_xor",
-    "is_nan", "is_finite", "is_inf", "add_n", "saturate_cast",
+    "add", "subtract", "sub", "multiply", "mul", "scalar_mul", "divide", "truediv",
+    "realdiv", "div", "floordiv", "floor_div", "mod", "floormod", "pow", "negative", "neg",
+    "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log1p",
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "erf",
+    "erfc", "lgamma", "floor", "ceil", "round", "rint", "maximum", "minimum",
+    "squared_difference", "clip_by_value", "where", "where_v2", "cast", "saturate_cast",
+    "to_float", "to_double", "to_int32", "to_int64", "equal", "not_equal", "less",
+    "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not",
+    "logical_xor", "is_nan", "is_finite", "is_inf", "add_n", "accumulate_n",
 ]
 
 
@@ -33,35 +41,33 @@ def sum_to(grad, x):
     """Sums a broadcast gradient back to the shape of ``x``.
 
     With static shapes the axes are fixed at build time; when ``x`` has unknown dims the
-    ``SumToShape`` op decides at run time.
+    ``SumToShape`` op decides at run time (an unknown dim may turn out to be a broadcast 1).
     """
     if grad is None:
         return None
     gs, xs = grad.shape, x.shape
-    if gs.dims is not None and xs.is_fully_defined():
-        lead = len(gs.dims) - len(xs.dims)
-        axes = list(range(lead)) + [
-            lead + i for i, d in enumerate(xs.dims) if d == 1 and gs.dims[lead + i] != 1
-        ]
-        if not axes:
-            return grad
-        from .reduction_ops import reduce_sum
-
-        return array_ops.reshape(reduce_sum(grad, axes), xs.as_list())
-    if gs.dims is not None and gs.dims == xs.dims and None not in gs.dims:
+    if gs.dims is None or not xs.is_fully_defined():
+        return make("SumToShape", (grad, x))
+    axes = _broadcast_axes(gs.dims, xs.dims)
+    if not axes:
         return grad
-    return make("SumToShape", (grad, x))
+    from .reduction_ops import reduce_sum
+
+    return array_ops.reshape(reduce_sum(grad, axes), xs.as_list())
+
+
+def _broadcast_axes(grad_dims, x_dims):
+    """Axes of a gradient that broadcasting added or stretched for an input of ``x_dims``."""
+    lead = len(grad_dims) - len(x_dims)
+    stretched = [lead + i for i, d in enumerate(x_dims) if d == 1 and grad_dims[lead + i] != 1]
+    return tuple(range(lead)) + tuple(stretched)
 
 
 def _sum_to_shape_kernel(grad, target):
-    shape = target.shape
-    if grad.shape == shape:
+    if grad.shape == target.shape:
         return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, d in enumerate(shape) if d == 1 and grad.shape[lead + i] != 1
-    )
-    return grad.sum(axis=axes).reshape(shape)
+    axes = _broadcast_axes(grad.shape, target.shape)
+    return np.sum(grad, axis=axes, dtype=grad.dtype).reshape(target.shape)
 
 
 define_op(
@@ -72,140 +78,185 @@ define_op(
 )
 
 
-# ---- elementwise op tables -----------------------------------------------------------
-
-def _float_only(op_type):
-    def infer(inputs, attrs):
-        (x,) = inputs
-        if not x.dtype.is_floating:
-            raise TypeError(f"{op_type} requires a floating-point input, got {x.dtype.name}")
-        return x.dtype, x.shape
-
-    return infer
+def _one(g):
+    return constant(1, dtype=g.dtype)
 
 
-def _bool_out(inputs, attrs):
-    dtype, shape = infer_broadcast(inputs, attrs)
-    return _dtypes.bool, shape
+# ---- which dtypes an op accepts --------------------------------------------------------
+
+class Accepts:
+    """A named dtype predicate, so a rejected dtype gets a message that says what fits."""
+
+    def __init__(self, what, test):
+        self.what, self.test = what, test
+
+    def check(self, op_type, dtype):
+        if not self.test(dtype):
+            raise TypeError(f"{op_type} requires {self.what} input, got {dtype.name}")
 
 
-def _logical(inputs, attrs):
-    for t in inputs:
-        if not t.dtype.is_bool:
-            raise TypeError(f"logical ops require bool inputs, got {t.dtype.name}")
-    return infer_broadcast(inputs, attrs)
+FLOATS = Accepts("a floating-point", lambda d: d.is_floating)
+REALS = Accepts("an integer or floating-point", lambda d: d.is_integer or d.is_floating)
+ADDABLE = Accepts("a numeric or string", lambda d: REALS.test(d) or d == _dtypes.string)
+BOOLS = Accepts("a bool", lambda d: d.is_bool)
+ANY = Accepts("any", lambda d: True)
+
+
+# ---- unary ops ---------------------------------------------------------------------------
+
+def _keep_dtype(fn):
+    """scipy's special functions compute float16 in float64; cast back to the input's type."""
+    return lambda x: fn(x).astype(x.dtype, copy=False)
 
 
 def _erf_grad(op, g):
     x = op.inputs[0]
-    two_over_sqrt_pi = constant(2.0 / np.sqrt(np.pi), dtype=x.dtype)
-    return [g * two_over_sqrt_pi * exp(-square(x))]
+    return [g * constant(2 / np.sqrt(np.pi), dtype=g.dtype) * exp(-square(x))]
+
+
+def _erfc_grad(op, g):
+    return [-_erf_grad(op, g)[0]]
 
 
 _UNARY = [
-    # op type, builder name, kernel, float only, gradient (op, dy) -> dx
-    ("Neg", "negative", np.negative, False, lambda op, g: [-g]),
-    ("Abs", "abs", np.abs, False, lambda op, g: [g * sign(op.inputs[0])]),
-    ("Sign", "sign", np.sign, False, None),
-    ("Square", "square", np.square, False,
-     lambda op, g: [g * (op.inputs[0] * constant(2, dtype=op.inputs[0].dtype))]),
-    ("Sqrt", "sqrt", np.sqrt, True,
-     lambda op, g: [g * constant(0.5, dtype=g.dtype) / op.outputs[0]]),
-    ("Rsqrt", "rsqrt", lambda x: 1 / np.sqrt(x), True,
-     lambda op, g: [g * constant(-0.5, dtype=g.dtype) * op.outputs[0] ** 3]),
-    ("Reciprocal", "reciprocal", np.reciprocal, True,
-     lambda op, g: [-g * square(op.outputs[0])]),
-    ("Exp", "exp", np.exp, True, lambda op, g: [g * op.outputs[0]]),
-    ("Expm1", "expm1", np.expm1, True, lambda op, g: [g * exp(op.inputs[0])]),
-    ("Log", "log", np.log, True, lambda op, g: [g / op.inputs[0]]),
-    ("Log1p", "log1p", np.log1p, True,
-     lambda op, g: [g / (op.inputs[0] + constant(1, dtype=g.dtype))]),
-    ("Sin", "sin", np.sin, True, lambda op, g: [g * cos(op.inputs[0])]),
-    ("Cos", "cos", np.cos, True, lambda op, g: [-g * sin(op.inputs[0])]),
-    ("Tan", "tan", np.tan, True,
-     lambda op, g: [g * (constant(1, dtype=g.dtype) + square(op.outputs[0]))]),
-    ("Tanh", "tanh", np.tanh, True,
-     lambda op, g: [g * (constant(1, dtype=g.dtype) - square(op.outputs[0]))]),
-    ("Sigmoid", "sigmoid", scipy.special.expit, True,
-     lambda op, g: [g * op.outputs[0] * (constant(1, dtype=g.dtype) - op.outputs[0])]),
-    ("Erf", "erf", scipy.special.erf, True, _erf_grad),
-    ("Floor", "floor", np.floor, False, None),
-    ("Ceil", "ceil", np.ceil, False, None),
-    ("Round", "round", np.round, False, None),
+    # op type, builder, kernel, accepted dtypes, gradient (op, dy) -> [dx], what it computes
+    ("Neg", "negative", np.negative, REALS, lambda op, g: [-g], "negation"),
+    ("Abs", "abs", np.abs, REALS, lambda op, g: [g * sign(op.inputs[0])], "absolute value"),
+    ("Sign", "sign", np.sign, REALS, lambda op, g: [array_ops.zeros_like(g)],
+     "sign (-1, 0 or 1; zero gradient)"),
+    ("Square", "square", np.square, REALS,
+     lambda op, g: [g * (constant(2, dtype=g.dtype) * op.inputs[0])], "square"),
+    ("Sqrt", "sqrt", np.sqrt, FLOATS,
+     lambda op, g: [g * constant(0.5, dtype=g.dtype) / op.outputs[0]], "square root"),
+    ("Rsqrt", "rsqrt", lambda x: np.reciprocal(np.sqrt(x)), FLOATS,
+     lambda op, g: [g * constant(-0.5, dtype=g.dtype) * op.outputs[0] ** 3],
+     "reciprocal square root"),
+    ("Reciprocal", "reciprocal", np.reciprocal, FLOATS,
+     lambda op, g: [-g * square(op.outputs[0])], "reciprocal 1/x"),
+    ("Exp", "exp", np.exp, FLOATS, lambda op, g: [g * op.outputs[0]], "exponential"),
+    ("Expm1", "expm1", np.expm1, FLOATS, lambda op, g: [g * exp(op.inputs[0])],
+     "exp(x) - 1, accurate near 0"),
+    ("Log", "log", np.log, FLOATS, lambda op, g: [g / op.inputs[0]], "natural logarithm"),
+    ("Log1p", "log1p", np.log1p, FLOATS, lambda op, g: [g / (op.inputs[0] + _one(g))],
+     "log(1 + x), accurate near 0"),
+    ("Sin", "sin", np.sin, FLOATS, lambda op, g: [g * cos(op.inputs[0])], "sine"),
+    ("Cos", "cos", np.cos, FLOATS, lambda op, g: [-g * sin(op.inputs[0])], "cosine"),
+    ("Tan", "tan", np.tan, FLOATS, lambda op, g: [g * (_one(g) + square(op.outputs[0]))],
+     "tangent"),
+    ("Asin", "asin", np.arcsin, FLOATS,
+     lambda op, g: [g * rsqrt(_one(g) - square(op.inputs[0]))], "arcsine"),
+    ("Acos", "acos", np.arccos, FLOATS,
+     lambda op, g: [-g * rsqrt(_one(g) - square(op.inputs[0]))], "arccosine"),
+    ("Atan", "atan", np.arctan, FLOATS,
+     lambda op, g: [g / (_one(g) + square(op.inputs[0]))], "arctangent"),
+    ("Sinh", "sinh", np.sinh, FLOATS, lambda op, g: [g * cosh(op.inputs[0])],
+     "hyperbolic sine"),
+    ("Cosh", "cosh", np.cosh, FLOATS, lambda op, g: [g * sinh(op.inputs[0])],
+     "hyperbolic cosine"),
+    ("Tanh", "tanh", np.tanh, FLOATS, lambda op, g: [g * (_one(g) - square(op.outputs[0]))],
+     "hyperbolic tangent"),
+    ("Sigmoid", "sigmoid", _keep_dtype(scipy.special.expit), FLOATS,
+     lambda op, g: [g * op.outputs[0] * (_one(g) - op.outputs[0])],
+     "logistic sigmoid 1 / (1 + exp(-x))"),
+    ("Erf", "erf", _keep_dtype(scipy.special.erf), FLOATS, _erf_grad, "error function"),
+    ("Erfc", "erfc", _keep_dtype(scipy.special.erfc), FLOATS, _erfc_grad,
+     "complementary error function"),
+    ("Lgamma", "lgamma", _keep_dtype(scipy.special.gammaln), FLOATS,
+     lambda op, g: [g * make("Digamma", (op.inputs[0],))], "log |Gamma(x)|"),
+    ("Floor", "floor", np.floor, FLOATS, None, "floor (no gradient)"),
+    ("Ceil", "ceil", np.ceil, FLOATS, None, "ceiling (no gradient)"),
+    ("Round", "round", np.round, REALS, None, "rounding half to even (no gradient)"),
+    ("IsNan", "is_nan", np.isnan, FLOATS, None, "NaN test"),
+    ("IsInf", "is_inf", np.isinf, FLOATS, None, "infinity test"),
+    ("IsFinite", "is_finite", np.isfinite, FLOATS, None, "finiteness test"),
+    ("LogicalNot", "logical_not", np.logical_not, BOOLS, None, "logical NOT"),
 ]
 
-_ELEMENTWISE_BUILDERS = {}
+BOOLS_OUT = {"IsNan", "IsInf", "IsFinite"}
 
 
-def _register_unary(op_type, builder, kernel, float_only, grad):
-    define_op(op_type, infer=_float_only(op_type) if float_only else infer_unary,
-              kernel=kernel, grad=grad, elementwise=True)
+def _unary_infer(op_type, accepts):
+    def infer(inputs, attrs):
+        (x,) = inputs
+        accepts.check(op_type, x.dtype)
+        return (_dtypes.bool if op_type in BOOLS_OUT else x.dtype), x.shape
 
+    return infer
+
+
+def _unary_builder(op_type, builder, doc):
     def build(x, name=None):
         return make(op_type, (convert_to_tensor(x),), name=name)
 
-    build.__name__ = builder
-    build.__doc__ = f"Elementwise {builder} (op type {op_type})."
-    _ELEMENTWISE_BUILDERS[builder] = build
+    build.__name__ = build.__qualname__ = builder
+    build.__doc__ = f"Elementwise {doc} of ``x`` (op type ``{op_type}``)."
+    return build
 
 
-for _row in _UNARY:
-    _register_unary(*_row)
+_BUILDERS = {}
+for _type, _builder, _kernel, _accepts, _grad, _doc in _UNARY:
+    define_op(_type, infer=_unary_infer(_type, _accepts), kernel=_kernel, grad=_grad,
+              elementwise=True)
+    _BUILDERS[_builder] = _unary_builder(_type, _builder, _doc)
 
-negative = _ELEMENTWISE_BUILDERS["negative"]
-abs = _ELEMENTWISE_BUILDERS["abs"]  # noqa: A001 - TF1's public name
-sign = _ELEMENTWISE_BUILDERS["sign"]
-square = _ELEMENTWISE_BUILDERS["square"]
-sqrt = _ELEMENTWISE_BUILDERS["sqrt"]
-rsqrt = _ELEMENTWISE_BUILDERS["rsqrt"]
-reciprocal = _ELEMENTWISE_BUILDERS["reciprocal"]
-exp = _ELEMENTWISE_BUILDERS["exp"]
-expm1 = _ELEMENTWISE_BUILDERS["expm1"]
-log = _ELEMENTWISE_BUILDERS["log"]
-log1p = _ELEMENTWISE_BUILDERS["log1p"]
-sin = _ELEMENTWISE_BUILDERS["sin"]
-cos = _ELEMENTWISE_BUILDERS["cos"]
-tan = _ELEMENTWISE_BUILDERS["tan"]
-tanh = _ELEMENTWISE_BUILDERS["tanh"]
-sigmoid = _ELEMENTWISE_BUILDERS["sigmoid"]
-erf = _ELEMENTWISE_BUILDERS["erf"]
-floor = _ELEMENTWISE_BUILDERS["floor"]
-ceil = _ELEMENTWISE_BUILDERS["ceil"]
-round = _ELEMENTWISE_BUILDERS["round"]  # noqa: A001 - TF1's public name
+# Digamma only serves as Lgamma's derivative; it has no gradient of its own here.
+define_op("Digamma", infer=_unary_infer("Digamma", FLOATS),
+          kernel=_keep_dtype(scipy.special.digamma), elementwise=True)
+
+negative = _BUILDERS["negative"]
+abs = _BUILDERS["abs"]  # noqa: A001 - TF1's public name
+sign = _BUILDERS["sign"]
+square = _BUILDERS["square"]
+sqrt = _BUILDERS["sqrt"]
+rsqrt = _BUILDERS["rsqrt"]
+reciprocal = _BUILDERS["reciprocal"]
+exp = _BUILDERS["exp"]
+expm1 = _BUILDERS["expm1"]
+log = _BUILDERS["log"]
+log1p = _BUILDERS["log1p"]
+sin = _BUILDERS["sin"]
+cos = _BUILDERS["cos"]
+tan = _BUILDERS["tan"]
+asin = _BUILDERS["asin"]
+acos = _BUILDERS["acos"]
+atan = _BUILDERS["atan"]
+sinh = _BUILDERS["sinh"]
+cosh = _BUILDERS["cosh"]
+tanh = _BUILDERS["tanh"]
+sigmoid = _BUILDERS["sigmoid"]
+erf = _BUILDERS["erf"]
+erfc = _BUILDERS["erfc"]
+lgamma = _BUILDERS["lgamma"]
+floor = _BUILDERS["floor"]
+ceil = _BUILDERS["ceil"]
+round = _BUILDERS["round"]  # noqa: A001 - TF1's public name
+is_nan = _BUILDERS["is_nan"]
+is_inf = _BUILDERS["is_inf"]
+is_finite = _BUILDERS["is_finite"]
+logical_not = _BUILDERS["logical_not"]
 neg = negative
 rint = round
 
 
-def _pred_unary(op_type, kernel):
-    def infer(inputs, attrs):
-        return _dtypes.bool, inputs[0].shape
-
-    define_op(op_type, infer=infer, kernel=kernel, elementwise=True)
-
-
-_pred_unary("IsNan", np.isnan)
-_pred_unary("IsFinite", np.isfinite)
-_pred_unary("IsInf", np.isinf)
-define_op("LogicalNot", infer=_logical, kernel=np.logical_not, elementwise=True)
-
-
-def is_nan(x, name=None):
-    return make("IsNan", (convert_to_tensor(x),), name=name)
-
-
-def is_finite(x, name=None):
-    return make("IsFinite", (convert_to_tensor(x),), name=name)
-
-
-def is_inf(x, name=None):
-    return make("IsInf", (convert_to_tensor(x),), name=name)
-
-
-def logical_not(x, name=None):
-    return make("LogicalNot", (convert_to_tensor(x),), name=name)
-
-
 # ---- binary ops ------------------------------------------------------------------------
+
+def _check_divisor(y):
+    """Integer division by zero is an error in TF; numpy would silently give 0."""
+    if y.dtype.kind in "iu" and not np.all(y):
+        raise ValueError("Integer division by zero")
+
+
+def _floordiv_kernel(x, y):
+    if x.dtype.kind == "f":
+        return np.floor(x / y)  # TF floors the true quotient; numpy's // can differ by one
+    _check_divisor(y)
+    return np.floor_divide(x, y)
+
+
+def _floormod_kernel(x, y):
+    _check_divisor(y)
+    return np.mod(x, y)
+
 
 def _add_grad(op, g):
     x, y = op.inputs
@@ -219,7 +270,7 @@ def _sub_grad(op, g):
 
 def _mul_grad(op, g):
     x, y = op.inputs
-    return [sum_to(g * y, x), sum_to(g * x, y)]
+    return [sum_to(g * y, x), sum_to(x * g, y)]
 
 
 def _div_grad(op, g):
@@ -227,25 +278,39 @@ def _div_grad(op, g):
     return [sum_to(g / y, x), sum_to(-g * op.outputs[0] / y, y)]
 
 
-def _pow_grad(op, g):
+def _floormod_grad(op, g):
     x, y = op.inputs
-    z = op.outputs[0]
-    one = constant(1, dtype=x.dtype)
-    gx = g * y * x ** (y - one)
-    zero = array_ops.zeros_like(x)
-    safe_log = log(where(greater(x, zero), x, array_ops.ones_like(x)))
-    gy = g * z * where(greater(x, zero), safe_log, zero)
-    return [sum_to(gx, x), sum_to(gy, y)]
+    return [sum_to(g, x), sum_to(-g * floordiv(x, y), y)]
 
 
-def _minmax_grad(pick_x):
-    def grad(op, g):
-        x, y = op.inputs
-        mask = pick_x(x, y)
-        zeros = array_ops.zeros_like(g)
-        return [sum_to(where(mask, g, zeros), x), sum_to(where(mask, zeros, g), y)]
+def _pow_grad(op, g):
+    """d/dx = y x^(y-1); d/dy = x^y log x, taken as 0 where x <= 0 (as TF does).
 
-    return grad
+    The second is a convention, not a derivative, for x <= 0, and d/dx is inf or nan at
+    x = 0 when y < 1.
+    """
+    x, y = op.inputs
+    gx = g * y * x ** (y - _one(g))
+    positive = greater(x, array_ops.zeros_like(x))
+    log_x = where_v2(positive, log(where_v2(positive, x, array_ops.ones_like(x))),
+                     array_ops.zeros_like(x))
+    return [sum_to(gx, x), sum_to(g * op.outputs[0] * log_x, y)]
+
+
+def _select_grads(mask, g, x, y):
+    """Routes ``g`` to ``x`` where ``mask`` holds and to ``y`` elsewhere."""
+    zeros = array_ops.zeros_like(g)
+    return [sum_to(where_v2(mask, g, zeros), x), sum_to(where_v2(mask, zeros, g), y)]
+
+
+def _maximum_grad(op, g):
+    x, y = op.inputs
+    return _select_grads(greater_equal(x, y), g, x, y)
+
+
+def _minimum_grad(op, g):
+    x, y = op.inputs
+    return _select_grads(less_equal(x, y), g, x, y)
 
 
 def _sqdiff_grad(op, g):
@@ -254,206 +319,195 @@ def _sqdiff_grad(op, g):
     return [sum_to(d, x), sum_to(-d, y)]
 
 
-def _floormod_grad(op, g):
-    x, y = op.inputs
-    return [sum_to(g, x), sum_to(-g * floor(x / y), y)]
-
-
 _BINARY = [
-    # op type, kernel, gradient, commutative, result rule
-    ("Add", np.add, _add_grad, True, infer_broadcast),
-    ("Sub", np.subtract, _sub_grad, False, infer_broadcast),
-    ("Mul", np.multiply, _mul_grad, True, infer_broadcast),
-    ("RealDiv", np.true_divide, _div_grad, False, infer_broadcast),
-    ("FloorDiv", np.floor_divide, None, False, infer_broadcast),
-    ("FloorMod", np.mod, _floormod_grad, False, infer_broadcast),
-    ("Pow", np.power, _pow_grad, False, infer_broadcast),
-    ("Maximum", np.maximum, _minmax_grad(lambda x, y: greater_equal(x, y)), True,
-     infer_broadcast),
-    ("Minimum", np.minimum, _minmax_grad(lambda x, y: less_equal(x, y)), True,
-     infer_broadcast),
-    ("SquaredDifference", lambda x, y: np.square(x - y), _sqdiff_grad, True,
-     infer_broadcast),
-    ("Equal", np.equal, None, True, _bool_out),
-    ("NotEqual", np.not_equal, None, True, _bool_out),
-    ("Less", np.less, None, False, _bool_out),
-    ("LessEqual", np.less_equal, None, False, _bool_out),
-    ("Greater", np.greater, None, False, _bool_out),
-    ("GreaterEqual", np.greater_equal, None, False, _bool_out),
-    ("LogicalAnd", np.logical_and, None, True, _logical),
-    ("LogicalOr", np.logical_or, None, True, _logical),
-    ("LogicalXor", np.logical_xor, None, True, _logical),
+    # op type, builder, kernel, accepted dtypes, gradient, commutative
+    ("Add", "add", np.add, ADDABLE, _add_grad, True),
+    ("Sub", "subtract", np.subtract, REALS, _sub_grad, False),
+    ("Mul", "multiply", np.multiply, REALS, _mul_grad, True),
+    ("RealDiv", "realdiv", np.true_divide, FLOATS, _div_grad, False),
+    ("FloorDiv", "floordiv", _floordiv_kernel, REALS, None, False),
+    ("FloorMod", "mod", _floormod_kernel, REALS, _floormod_grad, False),
+    ("Pow", "pow", np.power, REALS, _pow_grad, False),
+    ("Maximum", "maximum", np.maximum, REALS, _maximum_grad, True),
+    ("Minimum", "minimum", np.minimum, REALS, _minimum_grad, True),
+    ("SquaredDifference", "squared_difference", lambda x, y: np.square(x - y), REALS,
+     _sqdiff_grad, True),
+    ("Equal", "equal", np.equal, ANY, None, True),
+    ("NotEqual", "not_equal", np.not_equal, ANY, None, True),
+    ("Less", "less", np.less, REALS, None, False),
+    ("LessEqual", "less_equal", np.less_equal, REALS, None, False),
+    ("Greater", "greater", np.greater, REALS, None, False),
+    ("GreaterEqual", "greater_equal", np.greater_equal, REALS, None, False),
+    ("LogicalAnd", "logical_and", np.logical_and, BOOLS, None, True),
+    ("LogicalOr", "logical_or", np.logical_or, BOOLS, None, True),
+    ("LogicalXor", "logical_xor", np.logical_xor, BOOLS, None, True),
 ]
 
-for _type, _kernel, _grad, _comm, _infer in _BINARY:
-    define_op(_type, infer=_infer, kernel=_kernel, grad=_grad, elementwise=True,
-              commutative=_comm)
+_COMPARISONS = {"Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual"}
 
 
-def _binary(op_type, x, y, name):
-    x, y = tensor_pair(x, y)
-    return make(op_type, (x, y), name=name)
+def _binary_infer(op_type, accepts):
+    def infer(inputs, attrs):
+        x, y = inputs
+        dtype = same_dtype(op_type, [x, y])
+        accepts.check(op_type, dtype)
+        shape = broadcast_shape(x.shape, y.shape)
+        return (_dtypes.bool if op_type in _COMPARISONS else dtype), shape
+
+    return infer
 
 
-def add(x, y, name=None):
-    return _binary("Add", x, y, name)
+def _binary_builder(op_type, builder):
+    def build(x, y, name=None):
+        x, y = tensor_pair(x, y)
+        return make(op_type, (x, y), name=name)
+
+    build.__name__ = build.__qualname__ = builder
+    build.__doc__ = (f"Elementwise ``{op_type}`` of ``x`` and ``y`` with numpy broadcasting; "
+                     "both must have one dtype (a Python number takes the other's).")
+    return build
 
 
-def subtract(x, y, name=None):
-    return _binary("Sub", x, y, name)
+for _type, _builder, _kernel, _accepts, _grad, _comm in _BINARY:
+    define_op(_type, infer=_binary_infer(_type, _accepts), kernel=_kernel, grad=_grad,
+              elementwise=True, commutative=_comm)
+    _BUILDERS[_builder] = _binary_builder(_type, _builder)
 
-
-def multiply(x, y, name=None):
-    return _binary("Mul", x, y, name)
-
-
-def realdiv(x, y, name=None):
-    return _binary("RealDiv", x, y, name)
-
-
-def truediv(x, y, name=None):
-    """``x / y``; integer operands are first cast to float (float64 for 32/64-bit ints)."""
-    x, y = tensor_pair(x, y)
-    if x.dtype.is_integer:
-        target = _dtypes.float32 if x.dtype.size <= 2 else _dtypes.float64
-        x, y = cast(x, target), cast(y, target)
-    return make("RealDiv", (x, y), name=name)
-
-
-def divide(x, y, name=None):
-    return truediv(x, y, name=name)
-
-
-def floordiv(x, y, name=None):
-    x, y = tensor_pair(x, y)
-    if x.dtype.is_floating:
-        return floor(make("RealDiv", (x, y)), name=name)
-    return make("FloorDiv", (x, y), name=name)
-
-
-def div(x, y, name=None):
-    """TF1's ``tf.div``: floor division for integers, true division for floats."""
-    x, y = tensor_pair(x, y)
-    if x.dtype.is_integer:
-        return make("FloorDiv", (x, y), name=name)
-    return make("RealDiv", (x, y), name=name)
-
-
-def mod(x, y, name=None):
-    return _binary("FloorMod", x, y, name)
-
-
-def pow(x, y, name=None):  # noqa: A001 - TF1's public name
-    return _binary("Pow", x, y, name)
-
-
-def maximum(x, y, name=None):
-    return _binary("Maximum", x, y, name)
-
-
-def minimum(x, y, name=None):
-    return _binary("Minimum", x, y, name)
-
-
-def squared_difference(x, y, name=None):
-    return _binary("SquaredDifference", x, y, name)
-
-
-def equal(x, y, name=None):
-    return _binary("Equal", x, y, name)
-
-
-def not_equal(x, y, name=None):
-    return _binary("NotEqual", x, y, name)
-
-
-def less(x, y, name=None):
-    return _binary("Less", x, y, name)
-
-
-def less_equal(x, y, name=None):
-    return _binary("LessEqual", x, y, name)
-
-
-def greater(x, y, name=None):
-    return _binary("Greater", x, y, name)
-
-
-def greater_equal(x, y, name=None):
-    return _binary("GreaterEqual", x, y, name)
-
-
-def logical_and(x, y, name=None):
-    return _binary("LogicalAnd", x, y, name)
-
-
-def logical_or(x, y, name=None):
-    return _binary("LogicalOr", x, y, name)
-
-
-def logical_xor(x, y, name=None):
-    return _binary("LogicalXor", x, y, name)
-
-
+add = _BUILDERS["add"]
+subtract = _BUILDERS["subtract"]
+multiply = _BUILDERS["multiply"]
+realdiv = _BUILDERS["realdiv"]
+floordiv = _BUILDERS["floordiv"]
+mod = _BUILDERS["mod"]
+pow = _BUILDERS["pow"]  # noqa: A001 - TF1's public name
+maximum = _BUILDERS["maximum"]
+minimum = _BUILDERS["minimum"]
+squared_difference = _BUILDERS["squared_difference"]
+equal = _BUILDERS["equal"]
+not_equal = _BUILDERS["not_equal"]
+less = _BUILDERS["less"]
+less_equal = _BUILDERS["less_equal"]
+greater = _BUILDERS["greater"]
+greater_equal = _BUILDERS["greater_equal"]
+logical_and = _BUILDERS["logical_and"]
+logical_or = _BUILDERS["logical_or"]
+logical_xor = _BUILDERS["logical_xor"]
 sub = subtract
 mul = multiply
 floor_div = floordiv
 floormod = mod
 
+_TRUEDIVFLOATS = {1: _dtypes.float32, 2: _dtypes.float32, 4: _dtypes.float64,
+                  8: _dtypes.float64}
+
+
+def truediv(x, y, name=None):
+    """``x / y``; integers are divided in float (float32 for 8/16-bit, else float64)."""
+    x, y = tensor_pair(x, y)
+    if x.dtype != y.dtype:
+        raise TypeError(f"truediv: x and y must have the same dtype, got "
+                        f"{x.dtype.name} != {y.dtype.name}")
+    if x.dtype.is_integer:
+        target = _TRUEDIVFLOATS[x.dtype.size]
+        x, y = cast(x, target), cast(y, target)
+    return realdiv(x, y, name=name)
+
+
+def divide(x, y, name=None):
+    """TF1's ``tf.divide``: the ``/`` operator, a true division."""
+    return truediv(x, y, name=name)
+
+
+def div(x, y, name=None):
+    """TF1's deprecated ``tf.div``: floor division for integers, true division otherwise."""
+    x, y = tensor_pair(x, y)
+    if x.dtype.is_integer:
+        return floordiv(x, y, name=name)
+    return realdiv(x, y, name=name)
+
+
+def scalar_mul(scalar, x, name=None):
+    """``scalar * x`` where ``scalar`` must be a 0-d value."""
+    x = convert_to_tensor(x)
+    scalar = convert_to_tensor(scalar, preferred_dtype=x.dtype)
+    if scalar.shape.ndims not in (None, 0):
+        raise ValueError(f"scalar_mul: scalar must be 0-D, got shape {scalar.shape}")
+    return multiply(scalar, x, name=name)
+
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
-    """Clamps ``t``; the gradient flows where ``t`` is inside the range."""
+    """Clamps ``t`` to [min, max] (TF order: ``maximum(minimum(t, max), min)``).
+
+    The gradient flows to ``t`` where it is inside the range, boundaries included. The
+    bounds may broadcast against ``t`` but must not enlarge it.
+    """
     t = convert_to_tensor(t)
-    return minimum(maximum(t, clip_value_min), clip_value_max, name=name)
+    capped = minimum(t, clip_value_max)
+    t.shape.merge_with(capped.shape)
+    out = maximum(capped, clip_value_min, name=name)
+    t.shape.merge_with(out.shape)
+    return out
 
 
-# ---- select, cast, add_n ---------------------------------------------------------------
+# ---- select ------------------------------------------------------------------------------
 
 def _select_infer(inputs, attrs):
     cond, x, y = inputs
     if not cond.dtype.is_bool:
         raise TypeError(f"where: condition must be bool, got {cond.dtype.name}")
-    dtype, shape = infer_broadcast((x, y), attrs)
-    return dtype, infer_broadcast_shape(cond, shape)
-
-
-def infer_broadcast_shape(t, shape):
-    from ..shapes import broadcast_shape
-
-    return broadcast_shape(t.shape, shape)
+    dtype = same_dtype("Select", [x, y])
+    return dtype, broadcast_shape(cond.shape, broadcast_shape(x.shape, y.shape))
 
 
 def _select_grad(op, g):
     cond, x, y = op.inputs
-    zeros = array_ops.zeros_like(g)
-    return [None, sum_to(where(cond, g, zeros), x), sum_to(where(cond, zeros, g), y)]
+    return [None] + _select_grads(cond, g, x, y)
 
 
 define_op("Select", infer=_select_infer, kernel=np.where, grad=_select_grad,
           elementwise=True)
+define_op("Where", infer=lambda inputs, attrs: (_dtypes.int64, (None, inputs[0].shape.ndims)),
+          kernel=lambda c: np.argwhere(c))
 
 
-def where(condition, x=None, y=None, name=None):
-    """Three arguments: elementwise select with broadcasting. One: indices of true entries."""
+def where_v2(condition, x=None, y=None, name=None):
+    """Elementwise ``condition ? x : y`` with all three broadcast against each other.
+
+    With only ``condition``: the int64 coordinates ``[num_true, rank]`` of its true entries.
+    """
     condition = convert_to_tensor(condition)
     if x is None and y is None:
+        if not condition.dtype.is_bool:
+            condition = not_equal(condition, array_ops.zeros_like(condition))
         return make("Where", (condition,), name=name)
     if x is None or y is None:
-        raise ValueError("where: x and y must both be given, or neither")
+        raise ValueError("x and y must both be non-None or both be None.")
     x, y = tensor_pair(x, y)
     return make("Select", (condition, x, y), name=name)
 
 
-where_v2 = where
+def where(condition, x=None, y=None, name=None):
+    """TF1's ``tf.where``: as ``where_v2``, except that a vector ``condition`` picks whole
+    rows of higher-rank ``x`` and ``y`` (TF1's Select semantics) instead of broadcasting
+    along their last axis.
+    """
+    condition = convert_to_tensor(condition)
+    if x is not None and y is not None:
+        x, y = tensor_pair(x, y)
+        rank = max(x.shape.ndims or 0, y.shape.ndims or 0)
+        if condition.shape.ndims == 1 and rank > 1:
+            condition = array_ops.reshape(condition, [-1] + [1] * (rank - 1))
+    return where_v2(condition, x, y, name=name)
 
 
-def _where_infer(inputs, attrs):
-    (c,) = inputs
-    return _dtypes.int64, (None, c.shape.ndims)
+# ---- cast --------------------------------------------------------------------------------
 
-
-define_op("Where", infer=_where_infer,
-          kernel=lambda c: np.argwhere(c).astype(np.int64))
+def _cast_infer(inputs, attrs):
+    (x,) = inputs
+    dst = attrs["DstT"]
+    if (x.dtype == _dtypes.string) != (dst == _dtypes.string):
+        raise TypeError(f"Cast from {x.dtype.name} to {dst.name} is not supported")
+    return dst, x.shape
 
 
 def _cast_kernel(x, DstT):
@@ -461,17 +515,18 @@ def _cast_kernel(x, DstT):
 
 
 def _cast_grad(op, g):
+    """Gradients pass through casts between float types only (to the source type)."""
     src = op.inputs[0].dtype
-    if src.is_floating and op.outputs[0].dtype.is_floating:
+    if src.is_floating and g.dtype.is_floating:
         return [cast(g, src)]
     return [None]
 
 
-define_op("Cast", infer=lambda inputs, attrs: (attrs["DstT"], inputs[0].shape),
-          kernel=_cast_kernel, grad=_cast_grad, elementwise=True)
+define_op("Cast", infer=_cast_infer, kernel=_cast_kernel, grad=_cast_grad, elementwise=True)
 
 
 def cast(x, dtype, name=None):
+    """``x`` converted to ``dtype``; floats to ints truncate toward zero. No-op if equal."""
     x = convert_to_tensor(x)
     dtype = _dtypes.as_dtype(dtype)
     if x.dtype == dtype:
@@ -480,33 +535,55 @@ def cast(x, dtype, name=None):
 
 
 def saturate_cast(value, dtype, name=None):
+    """Casts, first clamping values that ``dtype`` cannot hold to its range."""
     value = convert_to_tensor(value)
     dtype = _dtypes.as_dtype(dtype)
-    if value.dtype.is_floating and dtype.is_integer or value.dtype.size > dtype.size:
-        value = clip_by_value(value, dtype.min, dtype.max)
+    if not value.dtype.is_bool and not dtype.is_bool:
+        low, high = _saturation_bounds(value.dtype, dtype)
+        if low is not None:
+            value = maximum(value, low)
+        if high is not None:
+            value = minimum(value, high)
     return cast(value, dtype, name=name)
 
 
-def to_float(x, name=None):
+def _saturation_bounds(src, dst):
+    """dst's range expressed in src (None where src cannot exceed it). A float bound is
+    moved inward when rounding overshoots: float32(2**31 - 1) is 2**31, which int32
+    cannot hold.
+    """
+    def bound(limit):
+        as_src = np.array(limit).astype(src.np_dtype)
+        if src.is_floating and builtins.abs(int(as_src)) > builtins.abs(int(limit)):
+            as_src = np.nextafter(as_src, src.as_numpy_dtype(0))
+        return as_src
+
+    low = bound(dst.min) if src.min < dst.min else None
+    high = bound(dst.max) if src.max > dst.max else None
+    return low, high
+
+
+def to_float(x, name="ToFloat"):
     return cast(x, _dtypes.float32, name=name)
 
 
-def to_double(x, name=None):
+def to_double(x, name="ToDouble"):
     return cast(x, _dtypes.float64, name=name)
 
 
-def to_int32(x, name=None):
+def to_int32(x, name="ToInt32"):
     return cast(x, _dtypes.int32, name=name)
 
 
-def to_int64(x, name=None):
+def to_int64(x, name="ToInt64"):
     return cast(x, _dtypes.int64, name=name)
 
 
+# ---- add_n -------------------------------------------------------------------------------
+
 def _add_n_infer(inputs, attrs):
-    if not inputs:
-        raise ValueError("add_n needs at least one input")
     dtype = same_dtype("AddN", list(inputs))
+    ADDABLE.check("AddN", dtype)
     shape = inputs[0].shape
     for t in inputs[1:]:
         if not shape.is_compatible_with(t.shape):
@@ -516,7 +593,9 @@ def _add_n_infer(inputs, attrs):
 
 
 def _add_n_kernel(*xs):
-    out = xs[0] + xs[1] if len(xs) > 1 else xs[0].copy()
+    if any(x.shape != xs[0].shape for x in xs):
+        raise ValueError(f"add_n inputs must have one shape, got {[x.shape for x in xs]}")
+    out = xs[0] + xs[1]
     for x in xs[2:]:
         out += x
     return out
@@ -527,15 +606,31 @@ define_op("AddN", infer=_add_n_infer, kernel=_add_n_kernel,
 
 
 def add_n(inputs, name=None):
+    """The sum of a list of same-shaped, same-dtype tensors (no broadcasting)."""
+    if isinstance(inputs, Tensor) or not inputs:
+        raise ValueError("inputs must be a list of at least one Tensor with the same dtype "
+                         "and shape")
     inputs = [convert_to_tensor(t) for t in inputs]
     if len(inputs) == 1:
-        return inputs[0]
+        return array_ops.identity(inputs[0], name=name) if name else inputs[0]
     return make("AddN", tuple(inputs), name=name)
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """TF1's ``tf.accumulate_n``: ``add_n`` that also checks the optional shape and dtype."""
+    out = add_n(inputs, name=name)
+    if shape is not None:
+        out.shape.merge_with(shape)
+    if tensor_dtype is not None and out.dtype != _dtypes.as_dtype(tensor_dtype):
+        raise TypeError(f"accumulate_n: inputs are {out.dtype.name}, expected "
+                        f"{_dtypes.as_dtype(tensor_dtype).name}")
+    return out
 
 
 # ---- operators on Tensor ---------------------------------------------------------------
 
 def _install_operators():
+    """Python operators on Tensor, as TF1 defines them (``==`` stays identity)."""
     def binary(fn):
         return lambda self, other: fn(self, other)
 

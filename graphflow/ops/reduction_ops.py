@@ -1,265 +1,348 @@
-"""Reductions (sum, mean, max, min, prod, any, all, logsumexp), arg-reductions, cumsum."""
+"""Reductions (sum, mean, max, min, prod, any, all, logsumexp), arg-reductions, scans.
+
+Reduction axes must be known when the graph is built (Python ints, lists, or constant
+tensors); they are normalized to non-negative, sorted tuples whenever the input's rank is
+known, so kernels, shape inference and gradients all read one spelling. Results keep the
+input's dtype (an int32 sum stays int32, an integer mean truncates toward zero, as in TF).
+"""
 
 import numpy as np
 
 from .. import dtypes as _dtypes
 from ..shapes import TensorShape
-from . import array_ops
+from . import array_ops, math_ops
 from .constant_ops import constant_value, convert_to_tensor
+from .math_ops import BOOLS, REALS
 from .op_utils import make, normalize_axis
 from .registry import define_op
 
 __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any",
-    "reduce_all", "reduce_logsumexp", "argmax", "argmin", "arg_max", "arg_min", "cumsum",
-    "count_nonzero",
+    "reduce_all", "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "arg_max",
+    "arg_min", "cumsum", "cumprod",
 ]
 
 
-def _axes(axis, ndims, op_type):
-    """Normalizes an axis argument to a sorted tuple, or None for 'all axes'."""
+# ---- arguments ---------------------------------------------------------------------------
+
+def _static_ints(value, what, op_name):
+    """A Python int list from ints, lists or a constant tensor (axes must be static)."""
+    if hasattr(value, "op"):
+        known = constant_value(value)
+        if known is None:
+            raise ValueError(f"{op_name}: {what} must be known when the graph is built")
+        value = known
+    arr = np.asarray(value)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{op_name}: {what} must be integers, got {value!r}")
+    return [int(a) for a in arr.reshape(-1)]
+
+
+def _axes(axis, ndims, op_name):
+    """``axis`` as a sorted tuple of distinct axes (non-negative when the rank is known),
+    or None for 'all axes'."""
     if axis is None:
         return None
-    if hasattr(axis, "op"):
-        value = constant_value(axis)
-        if value is None:
-            raise ValueError(f"{op_type}: axis must be known when the graph is built")
-        axis = value
-    axis = np.asarray(axis).reshape(-1).tolist()
-    if ndims is None:
-        return tuple(sorted(int(a) for a in axis))
-    return tuple(sorted({normalize_axis(int(a), ndims, op_type) for a in axis}))
+    axes = _static_ints(axis, "axis", op_name)
+    if ndims is not None:
+        axes = [normalize_axis(a, ndims, op_name) for a in axes]
+    return tuple(sorted(set(axes)))
 
 
-def _reduce_infer(out_dtype=None):
+def _single_axis(axis, op_name):
+    axes = _static_ints(axis, "axis", op_name)
+    if len(axes) != 1:
+        raise ValueError(f"{op_name}: axis must be a single int, got {axis!r}")
+    return axes[0]
+
+
+def _one_of(name, value, old_name, old_value):
+    """TF1 accepts a deprecated spelling of some arguments; giving both is an error."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise ValueError(f"Cannot specify both '{name}' and '{old_name}'")
+    return old_value
+
+
+# ---- the reduction ops -------------------------------------------------------------------
+
+def _reduce_infer(op_type, accepts, out_dtype):
     def infer(inputs, attrs):
         (x,) = inputs
-        axes, keepdims = attrs["axis"], attrs["keepdims"]
+        accepts.check(op_type, x.dtype)
         dtype = out_dtype or x.dtype
+        axes, keepdims = attrs["axis"], attrs["keepdims"]
         if x.shape.dims is None:
             return dtype, TensorShape(None)
         if axes is None:
             axes = range(len(x.shape.dims))
         if keepdims:
-            dims = [1 if i in axes else d for i, d in enumerate(x.shape.dims)]
-        else:
-            dims = [d for i, d in enumerate(x.shape.dims) if i not in axes]
-        return dtype, dims
+            return dtype, [1 if i in axes else d for i, d in enumerate(x.shape.dims)]
+        return dtype, [d for i, d in enumerate(x.shape.dims) if i not in axes]
 
     return infer
 
 
-def _restore(g, op):
-    """The reduced gradient ``g`` broadcast back to the input's shape."""
-    x = op.inputs[0]
-    axes = op.attrs["axis"]
-    if not op.attrs["keepdims"]:
-        if axes is None:
-            axes = range(x.shape.ndims) if x.shape.ndims is not None else None
-        if axes is None:
-            return array_ops.fill(array_ops.shape(x), g)
-        for a in sorted(axes):
-            g = array_ops.expand_dims(g, a)
-    return array_ops.broadcast_to(g, array_ops.shape(x))
-
-
-def _sum_kernel(x, axis, keepdims):
-    return np.asarray(np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype))
-
-
-def _mean_kernel(x, axis, keepdims):
-    if x.dtype.kind == "f":
-        return np.asarray(np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype))
-    total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
-    count = x.size // max(np.size(total), 1) if x.size else 1
-    return np.asarray(np.trunc(total / count).astype(x.dtype))
-
-
-def _sum_grad(op, g):
-    return [_restore(g, op)]
-
-
-def _mean_grad(op, g):
-    from .math_ops import cast, truediv
-
-    x, y = op.inputs[0], op.outputs[0]
-    if x.shape.is_fully_defined() and y.shape.is_fully_defined():
-        count = max(x.shape.num_elements(), 1) // max(y.shape.num_elements(), 1)
-        return [_restore(g, op) / float(max(count, 1))] if count != 1 else [_restore(g, op)]
-    count = cast(truediv(array_ops.size(x), array_ops.size(y)), g.dtype)
-    return [_restore(g, op) / count]
-
-
-def _extremum_grad(op, g):
-    from .math_ops import cast, equal
-
-    x = op.inputs[0]
-    y = _restore(op.outputs[0], op)
-    mask = cast(equal(x, y), g.dtype)
-    ties = _restore(reduce_sum(mask, op.attrs["axis"], keepdims=op.attrs["keepdims"]), op)
-    return [mask * _restore(g, op) / ties]
-
-
-def _prod_grad(op, g):
-    # d/dx_i prod(x) = prod(x) / x_i; exact for nonzero inputs.
-    return [_restore(g * op.outputs[0], op) / op.inputs[0]]
-
-
-def _np_reduce(fn):
+def _reduce_kernel(fn):
+    """A numpy reduction that keeps the input's dtype (numpy widens int32 sums)."""
     def kernel(x, axis, keepdims):
-        return np.asarray(fn(x, axis=axis, keepdims=keepdims))
+        return fn(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
     return kernel
 
 
-def _prod_kernel(x, axis, keepdims):
-    return np.asarray(np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype))
+def _mean_kernel(x, axis, keepdims):
+    if x.dtype.kind == "f":
+        acc = np.float32 if x.dtype == np.float16 else x.dtype  # half sums lose too much
+        return np.mean(x, axis=axis, keepdims=keepdims, dtype=acc).astype(x.dtype, copy=False)
+    total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+    count = max(x.size // max(np.size(total), 1), 1)
+    truncated = np.sign(total) * (np.abs(total) // count)  # C division: toward zero
+    return truncated.astype(x.dtype)
+
+
+def _logical_kernel(fn):
+    def kernel(x, axis, keepdims):
+        return fn(x, axis=axis, keepdims=keepdims)
+
+    return kernel
+
+
+def _kept(t, op):
+    """``t``, an output-shaped value of reduction ``op``, reshaped to keep the reduced axes
+    as size 1 so that it broadcasts against the input.
+
+    With a known rank this is a chain of static expand_dims (exact static shapes, also for
+    unknown batch dims); with an unknown rank the shape is computed at run time.
+    """
+    x, axes = op.inputs[0], op.attrs["axis"]
+    if op.attrs["keepdims"]:
+        return t
+    if x.shape.ndims is None:
+        return array_ops.reshape(t, make("ReducedShape", (array_ops.shape(x),), {"axis": axes}))
+    for a in range(x.shape.ndims) if axes is None else axes:
+        t = array_ops.expand_dims(t, a)
+    return t
+
+
+def _sum_grad(op, g):
+    return [array_ops.broadcast_to(_kept(g, op), array_ops.shape(op.inputs[0]))]
+
+
+def _mean_grad(op, g):
+    x, y = op.inputs[0], op.outputs[0]
+    if x.shape.is_fully_defined() and y.shape.is_fully_defined():
+        count = x.shape.num_elements() // max(y.shape.num_elements(), 1)
+    else:
+        count = math_ops.cast(math_ops.truediv(array_ops.size(x), array_ops.size(y)), g.dtype)
+    return [_sum_grad(op, g)[0] / count]
+
+
+def _extremum_grad(op, g):
+    """The gradient goes to the entries equal to the result, split evenly among ties."""
+    x = op.inputs[0]
+    picked = math_ops.cast(math_ops.equal(x, _kept(op.outputs[0], op)), g.dtype)
+    ties = reduce_sum(picked, op.attrs["axis"], keepdims=True)
+    return [picked / ties * _kept(g, op)]
+
+
+def _prod_grad(op, g):
+    """d prod / d x_i is the product of all the other entries, computed with exclusive
+    cumulative products so that zeros in ``x`` are handled exactly (no division by x).
+    """
+    x, axes = op.inputs[0], op.attrs["axis"]
+    if axes is None:
+        others = array_ops.reshape(_others_product(array_ops.reshape(x, [-1]), (0,)),
+                                   array_ops.shape(x))
+    else:
+        others = _others_product(x, axes)
+    return [others * _kept(g, op)]
+
+
+def _others_product(x, axes):
+    """For every entry, the product of the other entries of its slice over ``axes``.
+
+    Along one axis: exclusive products from the left times those from the right. Over
+    several axes: that, times the other-products of the slice totals over the rest.
+    """
+    first, rest = axes[0], axes[1:]
+    along = (cumprod(x, first, exclusive=True)
+             * cumprod(x, first, exclusive=True, reverse=True))
+    if not rest:
+        return along
+    return along * _others_product(reduce_prod(x, first, keepdims=True), rest)
 
 
 _REDUCTIONS = [
-    ("Sum", _sum_kernel, _sum_grad, None),
-    ("Mean", _mean_kernel, _mean_grad, None),
-    ("Max", _np_reduce(np.max), _extremum_grad, None),
-    ("Min", _np_reduce(np.min), _extremum_grad, None),
-    ("Prod", _prod_kernel, _prod_grad, None),
-    ("Any", _np_reduce(np.any), None, _dtypes.bool),
-    ("All", _np_reduce(np.all), None, _dtypes.bool),
+    # op type, kernel, accepted dtypes, gradient, output dtype (None: the input's)
+    ("Sum", _reduce_kernel(np.sum), REALS, _sum_grad, None),
+    ("Mean", _mean_kernel, REALS, _mean_grad, None),
+    ("Max", _logical_kernel(np.max), REALS, _extremum_grad, None),
+    ("Min", _logical_kernel(np.min), REALS, _extremum_grad, None),
+    ("Prod", _reduce_kernel(np.prod), REALS, _prod_grad, None),
+    ("Any", _logical_kernel(np.any), BOOLS, None, _dtypes.bool),
+    ("All", _logical_kernel(np.all), BOOLS, None, _dtypes.bool),
 ]
 
-for _type, _kernel, _grad, _out in _REDUCTIONS:
-    define_op(_type, infer=_reduce_infer(_out), kernel=_kernel, grad=_grad)
+for _type, _kernel, _accepts, _grad, _out in _REDUCTIONS:
+    define_op(_type, infer=_reduce_infer(_type, _accepts, _out), kernel=_kernel, grad=_grad)
 
 
-def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):
+def _reduced_shape_kernel(shape, axis):
+    out = np.array(shape, dtype=np.int32)
+    out[slice(None) if axis is None else list(axis)] = 1
+    return out
+
+
+define_op("ReducedShape",
+          infer=lambda inputs, attrs: (_dtypes.int32, (inputs[0].shape.dims or [None])[:1]),
+          kernel=_reduced_shape_kernel, cost=0.0)
+
+
+def _reduce(op_type, input_tensor, axis, keepdims, name):
     x = convert_to_tensor(input_tensor)
-    if axis is None:
-        axis = reduction_indices
-    if keep_dims is not None:
-        keepdims = keep_dims
-    if op_type in ("Any", "All") and not x.dtype.is_bool:
-        raise TypeError(f"reduce_{op_type.lower()} requires a bool tensor, got {x.dtype.name}")
     axes = _axes(axis, x.shape.ndims, f"reduce_{op_type.lower()}")
     return make(op_type, (x,), {"axis": axes, "keepdims": bool(keepdims)}, name=name)
 
 
-def reduce_sum(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+def _reduction(op_type, doc):
+    def reduce(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
-    return _reduce("Sum", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+        axis = _one_of("axis", axis, "reduction_indices", reduction_indices)
+        keepdims = _one_of("keepdims", keepdims, "keep_dims", keep_dims)
+        return _reduce(op_type, input_tensor, axis, keepdims, name)
+
+    reduce.__name__ = reduce.__qualname__ = f"reduce_{op_type.lower()}"
+    reduce.__doc__ = (
+        f"The {doc} of ``input_tensor`` over ``axis`` (an int, a list, or None for all "
+        "axes; negative counts from the end). Reduced axes are dropped unless "
+        "``keepdims``; ``reduction_indices`` and ``keep_dims`` are TF1's old spellings.")
+    return reduce
 
 
-def reduce_mean(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
-                keep_dims=None):
-    return _reduce("Mean", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+reduce_sum = _reduction("Sum", "sum")
+reduce_mean = _reduction("Mean", "mean (truncated toward zero for integers)")
+reduce_max = _reduction("Max", "maximum (the gradient is split evenly among ties)")
+reduce_min = _reduction("Min", "minimum (the gradient is split evenly among ties)")
+reduce_prod = _reduction("Prod", "product")
+reduce_any = _reduction("Any", "logical OR")
+reduce_all = _reduction("All", "logical AND")
 
 
-def reduce_max(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
-               keep_dims=None):
-    return _reduce("Max", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
-
-
-def reduce_min(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
-               keep_dims=None):
-    return _reduce("Min", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
-
-
-def reduce_prod(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
-                keep_dims=None):
-    return _reduce("Prod", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
-
-
-def reduce_any(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
-               keep_dims=None):
-    return _reduce("Any", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
-
-
-def reduce_all(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
-               keep_dims=None):
-    return _reduce("All", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
-
-
-def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None,
+def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name=None,
                      reduction_indices=None, keep_dims=None):
-    """log(sum(exp(x))) computed stably by shifting by the (gradient-free) maximum."""
-    from .math_ops import exp, log
-
+    """log(sum(exp(x))) over ``axis``, computed stably by subtracting the (gradient-free)
+    maximum first; an infinite maximum is not subtracted, so all -inf gives -inf."""
+    axis = _one_of("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = bool(_one_of("keepdims", keepdims, "keep_dims", keep_dims))
     x = convert_to_tensor(input_tensor)
-    if axis is None:
-        axis = reduction_indices
-    if keep_dims is not None:
-        keepdims = keep_dims
-    shift = array_ops.stop_gradient(reduce_max(x, axis, keepdims=True))
-    out = log(reduce_sum(exp(x - shift), axis, keepdims=True)) + shift
-    if keepdims:
-        return array_ops.identity(out, name=name)
-    return reduce_sum(out, axis, keepdims=False, name=name)
+    raw_max = reduce_max(x, axis, keepdims=True)
+    shift = array_ops.stop_gradient(
+        math_ops.where_v2(math_ops.is_finite(raw_max), raw_max, array_ops.zeros_like(raw_max)))
+    total = reduce_sum(math_ops.exp(x - shift), axis, keepdims=keepdims)
+    if not keepdims:
+        shift = array_ops.reshape(shift, array_ops.shape(total))
+    return math_ops.add(math_ops.log(total), shift, name=name)
 
 
-def count_nonzero(input_tensor, axis=None, keepdims=False, dtype=_dtypes.int64, name=None):
-    from .math_ops import cast, not_equal
-
+def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=_dtypes.int64, name=None,
+                  reduction_indices=None, keep_dims=None, input=None):  # noqa: A002
+    """The number of entries that are not zero (not False, not "") over ``axis``."""
+    input_tensor = _one_of("input_tensor", input_tensor, "input", input)
+    axis = _one_of("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = _one_of("keepdims", keepdims, "keep_dims", keep_dims)
     x = convert_to_tensor(input_tensor)
-    nonzero = cast(not_equal(x, 0 if not x.dtype.is_bool else False), dtype)
-    return reduce_sum(nonzero, axis, keepdims=keepdims, name=name)
+    zero = "" if x.dtype == _dtypes.string else np.zeros((), x.dtype.np_dtype)
+    nonzero = math_ops.cast(math_ops.not_equal(x, zero), _dtypes.int64)
+    return math_ops.cast(reduce_sum(nonzero, axis, keepdims=keepdims), dtype, name=name)
 
 
 # ---- arg reductions ----------------------------------------------------------------------
 
-def _arg_infer(inputs, attrs):
-    (x,) = inputs
-    if x.shape.dims is None:
-        return attrs["output_type"], TensorShape(None)
-    axis = normalize_axis(attrs["axis"], len(x.shape.dims), "argmax")
-    dims = [d for i, d in enumerate(x.shape.dims) if i != axis]
-    return attrs["output_type"], dims
+def _arg_infer(op_type):
+    def infer(inputs, attrs):
+        (x,) = inputs
+        REALS.check(op_type, x.dtype)
+        out = attrs["output_type"]
+        if out not in (_dtypes.int32, _dtypes.int64):
+            raise TypeError(f"{op_type}: output_type must be int32 or int64, got {out.name}")
+        if x.shape.dims is None:
+            return out, TensorShape(None)
+        axis = normalize_axis(attrs["axis"], len(x.shape.dims), op_type)
+        return out, [d for i, d in enumerate(x.shape.dims) if i != axis]
+
+    return infer
 
 
-define_op("ArgMax", infer=_arg_infer,
-          kernel=lambda x, axis, output_type: np.asarray(
-              np.argmax(x, axis=axis).astype(output_type.np_dtype)))
-define_op("ArgMin", infer=_arg_infer,
-          kernel=lambda x, axis, output_type: np.asarray(
-              np.argmin(x, axis=axis).astype(output_type.np_dtype)))
+def _arg_kernel(fn):
+    def kernel(x, axis, output_type):
+        return fn(x, axis=axis).astype(output_type.np_dtype)
+
+    return kernel
 
 
-def argmax(input, axis=None, name=None, dimension=None,  # noqa: A002
+define_op("ArgMax", infer=_arg_infer("ArgMax"), kernel=_arg_kernel(np.argmax))
+define_op("ArgMin", infer=_arg_infer("ArgMin"), kernel=_arg_kernel(np.argmin))
+
+
+def _arg_reduce(op_type, input, axis, dimension, output_type, name):  # noqa: A002
+    axis = _one_of("axis", axis, "dimension", dimension)
+    attrs = {"axis": 0 if axis is None else _single_axis(axis, op_type),
+             "output_type": _dtypes.as_dtype(output_type)}
+    return make(op_type, (convert_to_tensor(input),), attrs, name=name)
+
+
+def argmax(input, axis=None, name=None, dimension=None,  # noqa: A002 - TF1's names
            output_type=_dtypes.int64):
-    if axis is None:
-        axis = 0 if dimension is None else dimension
-    attrs = {"axis": int(axis), "output_type": _dtypes.as_dtype(output_type)}
-    return make("ArgMax", (convert_to_tensor(input),), attrs, name=name)
+    """Index of the largest entry along ``axis`` (default 0); the first one on ties."""
+    return _arg_reduce("ArgMax", input, axis, dimension, output_type, name)
 
 
-def argmin(input, axis=None, name=None, dimension=None,  # noqa: A002
+def argmin(input, axis=None, name=None, dimension=None,  # noqa: A002 - TF1's names
            output_type=_dtypes.int64):
-    if axis is None:
-        axis = 0 if dimension is None else dimension
-    attrs = {"axis": int(axis), "output_type": _dtypes.as_dtype(output_type)}
-    return make("ArgMin", (convert_to_tensor(input),), attrs, name=name)
+    """Index of the smallest entry along ``axis`` (default 0); the first one on ties."""
+    return _arg_reduce("ArgMin", input, axis, dimension, output_type, name)
 
 
-arg_max = argmax
-arg_min = argmin
+def arg_max(input, dimension, output_type=_dtypes.int64, name=None):  # noqa: A002
+    """TF1's raw ``tf.arg_max``: ``argmax`` with its argument order."""
+    return argmax(input, dimension, name=name, output_type=output_type)
 
 
-# ---- cumsum --------------------------------------------------------------------------------
-
-def _cumsum_kernel(x, axis, exclusive, reverse):
-    if reverse:
-        x = np.flip(x, axis)
-    out = np.cumsum(x, axis=axis, dtype=x.dtype)
-    if exclusive:
-        out = np.concatenate(
-            [np.zeros_like(np.take(out, [0], axis=axis)),
-             np.take(out, range(out.shape[axis] - 1), axis=axis)], axis=axis)
-    if reverse:
-        out = np.flip(out, axis)
-    return np.ascontiguousarray(out)
+def arg_min(input, dimension, output_type=_dtypes.int64, name=None):  # noqa: A002
+    """TF1's raw ``tf.arg_min``: ``argmin`` with its argument order."""
+    return argmin(input, dimension, name=name, output_type=output_type)
 
 
-def _cumsum_infer(inputs, attrs):
-    (x,) = inputs
-    normalize_axis(attrs["axis"], x.shape.ndims, "cumsum")
-    return x.dtype, x.shape
+# ---- scans -------------------------------------------------------------------------------
+
+def _scan_kernel(ufunc):
+    """Cumulative ``ufunc`` along ``axis``; ``exclusive`` shifts in the identity first,
+    ``reverse`` scans from the end."""
+    def kernel(x, axis, exclusive, reverse):
+        if reverse:
+            x = np.flip(x, axis)
+        out = ufunc.accumulate(x, axis=axis, dtype=x.dtype)
+        if exclusive:
+            moved = np.moveaxis(out, axis, 0)
+            shifted = np.empty_like(moved)
+            shifted[:1] = ufunc.identity
+            shifted[1:] = moved[:-1]
+            out = np.moveaxis(shifted, 0, axis)
+        return np.flip(out, axis) if reverse else out
+
+    return kernel
+
+
+def _scan_infer(op_type):
+    def infer(inputs, attrs):
+        (x,) = inputs
+        REALS.check(op_type, x.dtype)
+        normalize_axis(attrs["axis"], x.shape.ndims, op_type)
+        return x.dtype, x.shape
+
+    return infer
 
 
 def _cumsum_grad(op, g):
@@ -267,9 +350,34 @@ def _cumsum_grad(op, g):
     return [cumsum(g, a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])]
 
 
-define_op("Cumsum", infer=_cumsum_infer, kernel=_cumsum_kernel, grad=_cumsum_grad)
+def _cumprod_grad(op, g):
+    """TF's rule: a reversed cumsum of ``g * cumprod(x)``, divided by ``x``. It is nan
+    where ``x`` is 0; only ``reduce_prod``'s gradient is exact at zeros."""
+    x, a = op.inputs[0], op.attrs
+    weighted = cumsum(op.outputs[0] * g, a["axis"], exclusive=a["exclusive"],
+                      reverse=not a["reverse"])
+    return [weighted / x]
+
+
+define_op("Cumsum", infer=_scan_infer("Cumsum"), kernel=_scan_kernel(np.add),
+          grad=_cumsum_grad)
+define_op("Cumprod", infer=_scan_infer("Cumprod"), kernel=_scan_kernel(np.multiply),
+          grad=_cumprod_grad)
+
+
+def _scan(op_type, x, axis, exclusive, reverse, name):
+    attrs = {"axis": _single_axis(axis, op_type), "exclusive": bool(exclusive),
+             "reverse": bool(reverse)}
+    return make(op_type, (convert_to_tensor(x),), attrs, name=name)
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
-    attrs = {"axis": int(axis), "exclusive": bool(exclusive), "reverse": bool(reverse)}
-    return make("Cumsum", (convert_to_tensor(x),), attrs, name=name)
+    """Running sum along ``axis``: ``[a, a + b, a + b + c]``; ``exclusive`` gives
+    ``[0, a, a + b]`` and ``reverse`` sums from the end."""
+    return _scan("Cumsum", x, axis, exclusive, reverse, name)
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running product along ``axis``; ``exclusive`` starts from 1, ``reverse`` from the
+    end. Its gradient divides by ``x`` (see ``_cumprod_grad``)."""
+    return _scan("Cumprod", x, axis, exclusive, reverse, name)
