@@ -389,8 +389,20 @@ def test_embedding_lookup_and_gradient():
     np.testing.assert_array_equal(evaluate(g)[:, 0], [1, 0, 1, 0, 2])
     with pytest.raises(gf.errors.InvalidArgumentError, match="not in"):
         evaluate(gf.nn.embedding_lookup(params, [5]))
-    with pytest.raises(ValueError, match="partitioned"):
-        gf.nn.embedding_lookup([params, params], [0])
+
+
+@pytest.mark.parametrize("strategy", ["mod", "div"])
+def test_embedding_lookup_partitioned(strategy):
+    table = randn(5, 2)
+    # "mod": id i lives in partition i % 2 at row i // 2; "div": contiguous ranges.
+    parts = [table[0::2], table[1::2]] if strategy == "mod" else [table[:3], table[3:]]
+    ids = np.array([[4, 1], [0, 3]], np.int64)
+
+    def build(p0, p1, i):
+        return gf.nn.embedding_lookup([p0, p1], i, partition_strategy=strategy)
+
+    check_op(build, [*parts, ids], lambda p0, p1, i: table[i], feed=False)
+    check_gradient(build, [*parts, ids])
 
 
 def test_embedding_lookup_max_norm():

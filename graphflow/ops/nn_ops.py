@@ -18,6 +18,7 @@ from .constant_ops import constant, constant_value, convert_to_tensor
 from .op_utils import infer_unary, make, normalize_axis, same_dtype
 from .reduction_ops import reduce_mean, reduce_sum
 from .registry import define_op
+from .slicing_ops import gather
 
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "softplus", "softsign", "swish",
@@ -599,8 +600,8 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
         mean = reduce_mean(x, axes, keepdims=True, name="mean")
         variance = reduce_mean(math_ops.squared_difference(x, array_ops.stop_gradient(mean)),
                                axes, keepdims=keep, name="variance")
-        if not keep:  # summing over the kept size-1 axes squeezes them
-            mean = reduce_sum(mean, axes, name="mean_squeezed")
+        if not keep:
+            mean = array_ops.squeeze(mean, axes, name="mean_squeezed")
         return mean, variance
 
 
@@ -705,58 +706,43 @@ def zero_fraction(value, name=None):
 
 # ---- embeddings --------------------------------------------------------------------------------
 
-def _lookup_infer(inputs, attrs):
-    params, ids = inputs
-    if not ids.dtype.is_integer:
-        raise TypeError(f"ids must be integers, got {ids.dtype.name}")
-    if params.shape.ndims == 0:
-        raise ValueError("params must have rank at least 1")
-    if params.shape.dims is None or ids.shape.dims is None:
-        return params.dtype, TensorShape(None)
-    return params.dtype, ids.shape.dims + params.shape.dims[1:]
-
-
-def _lookup_kernel(params, ids):
-    if ids.size and (ids.min() < 0 or ids.max() >= params.shape[0]):
-        bad = ids[(ids < 0) | (ids >= params.shape[0])].reshape(-1)[0]
-        raise ValueError(f"indices = {bad} is not in [0, {params.shape[0]})")
-    return np.take(params, ids, axis=0)
-
-
-def _lookup_grad_kernel(g, ids, params):
-    """Row gradients summed into the rows they were looked up from (repeats add up)."""
-    out = np.zeros(params.shape, dtype=g.dtype)
-    np.add.at(out, ids.reshape(-1), g.reshape((ids.size,) + params.shape[1:]))
-    return out
-
-
-define_op("EmbeddingLookup", infer=_lookup_infer, kernel=_lookup_kernel,
-          grad=lambda op, g: [make("EmbeddingLookupGrad", (g, op.inputs[1], op.inputs[0])),
-                              None])
-define_op("EmbeddingLookupGrad",
-          infer=lambda inputs, attrs: (inputs[0].dtype, inputs[2].shape),
-          kernel=_lookup_grad_kernel,
-          grad=lambda op, h: [make("EmbeddingLookup", (h, op.inputs[1])), None, None])
-
-
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
                      max_norm=None):
-    """Rows of ``params`` (a tensor, or a list holding one) picked by ``ids``.
+    """Rows of ``params`` picked by ``ids``; the gradient into ``params`` sums repeated rows.
 
-    The gradient into ``params`` is dense, with rows of repeated ids summed. ``max_norm``
-    clips each looked-up embedding to that l2 norm.
+    ``params`` is a tensor or a list of partitions of one table, split by
+    ``partition_strategy``: "mod" puts id i in partition i % P, "div" gives each partition
+    a contiguous range. ``max_norm`` clips each looked-up embedding to that l2 norm.
     """
-    if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise ValueError(f"embedding_lookup: partitioned params ({len(params)} tensors) "
-                             "are not supported; pass one tensor")
-        params = params[0]
-    params = convert_to_tensor(params)
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}")
+    parts = list(params) if isinstance(params, (list, tuple)) else [params]
+    if not parts:
+        raise ValueError("Need at least one param")
+    parts = [convert_to_tensor(p) for p in parts]
     ids = convert_to_tensor(ids)
-    result = make("EmbeddingLookup", (params, ids), name=None if max_norm else name)
-    if max_norm is None:
-        return result
-    return _clip_rows(result, ids.shape.ndims, max_norm, name)
+    with get_default_graph().name_scope(name or "embedding_lookup") as scope:
+        out_name = None if max_norm else scope
+        if len(parts) == 1:
+            result = gather(parts[0], ids, name=out_name)
+        else:
+            table = array_ops.concat(parts, 0)
+            rows = ids if partition_strategy == "div" else _mod_rows(parts, ids)
+            result = gather(table, rows, name=out_name)
+        if max_norm is None:
+            return result
+        return _clip_rows(result, ids.shape.ndims, max_norm, scope)
+
+
+def _mod_rows(parts, ids):
+    """Rows of the concatenated partitions holding ``ids`` under the "mod" strategy."""
+    sizes = [p.shape.dims[0] if p.shape.ndims else None for p in parts]
+    if None in sizes:
+        raise ValueError("embedding_lookup: the \"mod\" strategy needs partitions with "
+                         f"known first dimensions, got {sizes}")
+    offsets = constant(np.cumsum([0] + sizes[:-1]), dtype=ids.dtype)
+    count = len(parts)
+    return gather(offsets, math_ops.mod(ids, count)) + math_ops.floordiv(ids, count)
 
 
 def _clip_rows(emb, ids_ndims, max_norm, name):
