@@ -332,6 +332,19 @@ class Graph:
     def clear_collection(self, name):
         self._collections.pop(name, None)
 
+    # ---- serialization and pictures ------------------------------------------------
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """This graph as a GraphDef (JSON-serializable data; see graphflow.io)."""
+        from .io.graph_def import as_graph_def
+
+        return as_graph_def(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter shows a graph as its picture (text when Graphviz cannot render)."""
+        from .viz import mimebundle
+
+        return mimebundle(self)
+
     def __repr__(self):
         return f"<graphflow.Graph with {len(self._ops)} ops>"
 

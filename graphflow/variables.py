@@ -63,6 +63,14 @@ class Variable(Tensor):
         for key in collections:
             graph.add_to_collection(key, self)
 
+    @classmethod
+    def _adopt(cls, var, initializer_op, trainable):
+        """Completes a Variable whose op was rebuilt from a GraphDef (no new ops)."""
+        var._initializer_op = initializer_op
+        var._initial_value = initializer_op.inputs[0] if initializer_op is not None else None
+        var.trainable = trainable
+        var.constraint = None
+
     @property
     def initializer(self):
         return self._initializer_op

@@ -1,5 +1,5 @@
 """Pictures of graphs: Graphviz export."""
 
-from .dot import to_dot
+from .dot import mimebundle, to_dot
 
-__all__ = ["to_dot"]
+__all__ = ["to_dot", "mimebundle"]

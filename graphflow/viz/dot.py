@@ -88,3 +88,16 @@ def _op_label(op, show_shapes):
 
 def _shape_label(t):
     return f"{t.dtype.name}{t.shape}"
+
+
+def mimebundle(graph_or_fetches):
+    """Jupyter display data: an SVG picture, with a text listing as the fallback."""
+    ops = _ops_of(graph_or_fetches)
+    text = "\n".join(f"{op.name} ({op.type}) -> "
+                     + ", ".join(_shape_label(t) for t in op.outputs) for op in ops)
+    bundle = {"text/plain": text or "<empty graph>"}
+    try:
+        bundle["image/svg+xml"] = to_dot(graph_or_fetches).pipe(format="svg").decode("utf-8")
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError):
+        bundle["text/plain"] += "\n(install Graphviz's `dot` program to see a picture)"
+    return bundle
