@@ -331,6 +331,16 @@ def test_max_pool_gradient_goes_to_the_first_of_tied_maxima():
     assert np.count_nonzero(got) == dy.size  # one element per window, never a share
 
 
+def test_max_pool_gradient_of_all_minus_inf_windows_skips_padding():
+    x = np.full((1, 3, 3, 1), -np.inf)
+    dy = rand(1, 3, 3, 1, dtype=np.float64)
+
+    def grad(a, d):
+        return gf.gradients(gf.nn.max_pool(a, 3, 1, "SAME"), [a], grad_ys=[d])[0]
+
+    check_op(grad, [x, dy], lambda a, d: ref_max_pool_grad(a, d, (3, 3), (1, 1), "SAME"))
+
+
 def test_pool_grad_ops_have_gradients():
     x = RNG.permutation(50).reshape(2, 5, 5, 1).astype(np.float64)
 
