@@ -117,7 +117,7 @@ def test_bias_add_nhwc_nchw_and_gradients():
     check_op(gf.nn.bias_add, [x, b], lambda a, c: a + c)
     check_gradient(gf.nn.bias_add, [x, b])
     xc, bc = randn(2, 3, 2, 2), randn(3)
-    nchw = lambda a, c: gf.nn.bias_add(a, c, data_format="NCHW")  # noqa: E731
+    nchw = lambda a, c: gf.nn.bias_add(a, c, data_format="NCHW")
     check_op(nchw, [xc, bc], lambda a, c: a + c[:, None, None], feed=False)
     check_gradient(nchw, [xc, bc])
     out = gf.nn.bias_add(gf.placeholder(gf.float32, [None, 4]), b)
@@ -159,7 +159,7 @@ def ref_sigmoid_xent(z, x):
 def test_sigmoid_cross_entropy():
     labels = RNG.uniform(size=(3, 4)).astype(np.float32)
     logits = randn(3, 4) * 3
-    build = lambda z, x: gf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x)  # noqa
+    build = lambda z, x: gf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x)
     check_op(build, [labels, logits], ref_sigmoid_xent, rtol=1e-5)
     check_gradient(build, [labels, logits])
     big = evaluate(build(gf.constant([1.0, 0.0]), gf.constant([-500.0, 500.0])))
@@ -178,7 +178,7 @@ def test_weighted_cross_entropy():
         p = 1 / (1 + np.exp(-x.astype(np.float64)))
         return (-(3.0 * z * np.log(p) + (1 - z) * np.log(1 - p))).astype(np.float32)
 
-    build = lambda z, x: gf.nn.weighted_cross_entropy_with_logits(  # noqa: E731
+    build = lambda z, x: gf.nn.weighted_cross_entropy_with_logits(
         labels=z, logits=x, pos_weight=3.0)
     check_op(build, [labels, logits], reference, rtol=1e-5)
     check_gradient(build, [labels, logits])
@@ -188,7 +188,7 @@ def test_weighted_cross_entropy():
 def test_softmax_cross_entropy_v2(axis):
     logits = randn(3, 5) * 2
     labels = ref_softmax(randn(3, 5), axis)
-    build = lambda z, x: gf.nn.softmax_cross_entropy_with_logits_v2(  # noqa: E731
+    build = lambda z, x: gf.nn.softmax_cross_entropy_with_logits_v2(
         labels=z, logits=x, axis=axis)
     check_op(build, [labels, logits],
              lambda z, x: -(z * ref_log_softmax(x, axis)).sum(axis=axis), rtol=1e-5)
@@ -275,7 +275,7 @@ def test_l2_loss_and_l2_normalize():
              rtol=1e-5)
     check_gradient(gf.nn.l2_loss, [x])
     for axis in (None, 0, [0, 1]):
-        build = lambda t, axis=axis: gf.nn.l2_normalize(t, axis=axis)  # noqa: E731
+        build = lambda t, axis=axis: gf.nn.l2_normalize(t, axis=axis)
         check_op(build, [x], lambda a, axis=axis: a / np.sqrt(
             (a ** 2).sum(axis=None if axis is None else tuple(np.atleast_1d(axis)),
                          keepdims=True)), rtol=1e-5)
@@ -286,7 +286,7 @@ def test_l2_loss_and_l2_normalize():
 @pytest.mark.parametrize("keep_dims", [False, True])
 def test_moments(keep_dims):
     x = randn(4, 3, 2)
-    build = lambda t: gf.nn.moments(t, axes=[0, 2], keep_dims=keep_dims)  # noqa: E731
+    build = lambda t: gf.nn.moments(t, axes=[0, 2], keep_dims=keep_dims)
     check_op(build, [x], lambda a: (a.mean(axis=(0, 2), keepdims=keep_dims),
                                     a.var(axis=(0, 2), keepdims=keep_dims)), rtol=1e-5)
     check_gradient(build, [x])
@@ -299,7 +299,7 @@ def test_batch_normalization():
     def reference(x, m, v, o, s):
         return (x - m) / np.sqrt(v + 1e-3) * s + o
 
-    build = lambda *t: gf.nn.batch_normalization(*t, variance_epsilon=1e-3)  # noqa: E731
+    build = lambda *t: gf.nn.batch_normalization(*t, variance_epsilon=1e-3)
     check_op(build, [x, mean, var, offset, scale], reference, rtol=1e-5, atol=1e-5)
     check_gradient(build, [x, mean, var, offset, scale])
     no_affine = evaluate(gf.nn.batch_normalization(x, mean, var, None, None, 1e-3))
@@ -458,7 +458,7 @@ def test_in_top_k():
 
     def reference(p, t):
         out = []
-        for row, target in zip(p, t):
+        for row, target in zip(p, t, strict=True):
             score = row[target]
             out.append(bool(np.isfinite(score) and (row > score).sum() < 1))
         return np.array(out)

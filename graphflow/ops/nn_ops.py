@@ -15,7 +15,8 @@ from ..graph import get_default_graph
 from ..shapes import TensorShape
 from . import array_ops, math_ops, random_ops
 from .constant_ops import constant, constant_value, convert_to_tensor
-from .op_utils import infer_unary, make, normalize_axis, same_dtype
+from .linalg_ops import matmul
+from .op_utils import make, normalize_axis, same_dtype
 from .reduction_ops import reduce_mean, reduce_sum
 from .registry import define_op
 from .slicing_ops import gather
@@ -351,8 +352,6 @@ def bias_add(value, bias, data_format=None, name=None):
 
 def xw_plus_b(x, weights, biases, name=None):
     """matmul(x, weights) + biases."""
-    from .linalg_ops import matmul
-
     return bias_add(matmul(x, weights), biases, name=name)
 
 
@@ -570,8 +569,14 @@ def _l2_loss_kernel(t):
     return np.asarray(np.dot(flat, flat) * 0.5, dtype=t.dtype)
 
 
-define_op("L2Loss", infer=lambda inputs, attrs: (_infer_float("L2Loss")(inputs, attrs)[0], ()),
-          kernel=_l2_loss_kernel, grad=lambda op, g: [op.inputs[0] * g], cost=2.0)
+def _l2_loss_infer(inputs, attrs):
+    (t,) = inputs
+    if not t.dtype.is_floating:
+        raise TypeError(f"l2_loss requires a floating-point input, got {t.dtype.name}")
+    return t.dtype, ()
+
+
+define_op("L2Loss", infer=_l2_loss_infer, kernel=_l2_loss_kernel, grad=lambda op, g: [op.inputs[0] * g], cost=2.0)
 
 
 def l2_loss(t, name=None):
