@@ -83,6 +83,21 @@ def test_ops_sharing_seeds_have_their_own_streams():
     np.testing.assert_array_equal(va_alone, va_after_b)
 
 
+def test_same_numbers_at_every_thread_count():
+    """Independent random branches may run concurrently; each keeps its own stream."""
+    gf.set_random_seed(11)
+    branches = [gf.reduce_sum(gf.random_normal([64, 64]) * float(i)) for i in range(6)]
+    branches.append(gf.random_uniform([8], seed=5) + gf.random_uniform([8], seed=5))
+    results = []
+    for threads in (1, 4):
+        config = gf.ConfigProto(inter_op_parallelism_threads=threads)
+        with gf.Session(config=config) as sess:
+            results.append([sess.run(branches) for _ in range(3)])
+    for one, many in zip(results[0], results[1], strict=True):
+        for a, b in zip(one, many, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_normal_statistics_and_parameters():
     x = evaluate(gf.random_normal([20000], mean=3.0, stddev=2.0, seed=4))
     assert abs(x.mean() - 3.0) < 0.05 and abs(x.std() - 2.0) < 0.05

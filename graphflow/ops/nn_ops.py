@@ -576,7 +576,8 @@ def _l2_loss_infer(inputs, attrs):
     return t.dtype, ()
 
 
-define_op("L2Loss", infer=_l2_loss_infer, kernel=_l2_loss_kernel, grad=lambda op, g: [op.inputs[0] * g], cost=2.0)
+define_op("L2Loss", infer=_l2_loss_infer, kernel=_l2_loss_kernel,
+          grad=lambda op, g: [op.inputs[0] * g], cost=2.0)
 
 
 def l2_loss(t, name=None):
