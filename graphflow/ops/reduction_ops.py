@@ -166,6 +166,8 @@ def _others_product(x, axes):
     Along one axis: exclusive products from the left times those from the right. Over
     several axes: that, times the other-products of the slice totals over the rest.
     """
+    if not axes:  # reducing over no axes is the identity
+        return array_ops.ones_like(x)
     first, rest = axes[0], axes[1:]
     along = (cumprod(x, first, exclusive=True)
              * cumprod(x, first, exclusive=True, reverse=True))
