@@ -36,26 +36,26 @@ def nominal_elements(shape):
     return n
 
 
-def consumer_counts(ops, slot_of):
-    """How many distinct steps read each slot."""
+def consumer_counts(ins):
+    """How many distinct steps read each slot (``ins``: input slots per step)."""
     counts = {}
-    for op in ops:
-        for s in {slot_of[t] for t in op.inputs}:
+    for slots in ins:
+        for s in set(slots):
             counts[s] = counts.get(s, 0) + 1
     return counts
 
 
-def frees_per_step(ops, slot_of, keep):
+def frees_per_step(ins, outs, keep):
     """For each step, the slots it reads last or produces unread, minus the kept ones."""
     last_use = {}
-    for i, op in enumerate(ops):
-        for t in op.inputs:
-            last_use[slot_of[t]] = i
+    for i, slots in enumerate(ins):
+        for s in slots:
+            last_use[s] = i
     frees = []
-    for i, op in enumerate(ops):
-        dead = {slot_of[t] for t in op.inputs if last_use[slot_of[t]] == i}
-        dead.update(slot_of[t] for t in op.outputs if slot_of[t] not in last_use)
-        frees.append(tuple(sorted(dead - keep)))
+    for i, (reads, writes) in enumerate(zip(ins, outs)):
+        dead = {s for s in reads if last_use[s] == i}
+        dead.update(s for s in writes if s not in last_use)
+        frees.append(tuple(sorted(dead - keep)) if dead else ())
     return frees
 
 
@@ -71,26 +71,31 @@ def ufunc_kernel(op):
     return kernel
 
 
-def plan_inplace(ops, slot_of, keep, fed):
-    """Maps step index -> input position whose buffer that step may overwrite."""
-    readers = consumer_counts(ops, slot_of)
+def plan_inplace(ops, ins, outs, keep, num_fed):
+    """Maps step index -> input position whose buffer that step may overwrite.
+
+    Slots below ``num_fed`` hold feeds; they are never fresh, even if an op (fetched as an
+    op) also writes one.
+    """
+    readers = consumer_counts(ins)
     fresh = set()  # slots holding arrays that a step of this plan allocated
     chosen = {}
     for i, op in enumerate(ops):
         is_ufunc = ufunc_kernel(op) is not None
         if is_ufunc:
-            position = _reusable_input(op, op.outputs[0], slot_of, keep, readers, fresh)
+            position = _reusable_input(op, ins[i], keep, readers, fresh)
             if position is not None:
                 chosen[i] = position
         if is_ufunc or op.type in FRESH_OUTPUT_TYPES:
             # Only rank >= 1 results: on 0-d inputs numpy returns a scalar, not an array.
-            fresh.update(slot_of[t] for t in op.outputs if t.shape.ndims and t not in fed)
+            fresh.update(s for s, t in zip(outs[i], op.outputs)
+                         if t.shape.ndims and s >= num_fed)
     return chosen
 
 
-def _reusable_input(op, out, slot_of, keep, readers, fresh):
-    for position, t in enumerate(op.inputs):
-        s = slot_of[t]
+def _reusable_input(op, slots, keep, readers, fresh):
+    out = op.outputs[0]
+    for position, (s, t) in enumerate(zip(slots, op.inputs)):
         if (s in fresh and s not in keep and readers[s] == 1 and t.dtype == out.dtype
                 and nominal_elements(t.shape) >= INPLACE_MIN_ELEMENTS
                 and all(_fits_into(o.shape, t.shape) for o in op.inputs if o is not t)):

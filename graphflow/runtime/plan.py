@@ -91,42 +91,41 @@ def compile_plan(fetch_elements, feed_tensors, state, threads=1, check_numerics=
     """
     fed = set(feed_tensors)
     ops = needed_ops(fetch_elements, fed)
-    slot_of, feed_slots, producer = _assign_slots(ops, feed_tensors, fed)
+    slot_of, feed_slots = _assign_slots(ops, feed_tensors, fed)
     fetch_slots = [None if isinstance(el, Operation) else slot_of[el] for el in fetch_elements]
     keep = {s for s in fetch_slots if s is not None}
-    frees = memory.frees_per_step(ops, slot_of, keep)
-    inplace = memory.plan_inplace(ops, slot_of, keep, fed)
+    ins = [tuple(slot_of[t] for t in op.inputs) for op in ops]
+    outs = [tuple(slot_of[t] for t in op.outputs) for op in ops]
+    frees = memory.frees_per_step(ins, outs, keep)
+    inplace = memory.plan_inplace(ops, ins, outs, keep, len(feed_slots))
     steps = []
     for i, op in enumerate(ops):
         fn = bind_kernel(op, state, inplace.get(i))
         if check_numerics:
             fn = numerics.checked_kernel(fn, op)
-        steps.append(Step(op, fn, tuple(slot_of[t] for t in op.inputs),
-                          tuple(slot_of[t] for t in op.outputs), frees[i]))
+        steps.append(Step(op, fn, ins[i], outs[i], frees[i]))
     schedule = None
     if threads > 1 and not check_numerics:
-        schedule = build_schedule(ops, slot_of, keep, producer, len(slot_of))
+        schedule = build_schedule(ops, ins, outs, keep, len(slot_of))
         if not worth_a_pool(ops, schedule):
             schedule = None
     return Plan(steps, slot_of, feed_slots, fetch_slots, ops, inplace, schedule)
 
 
 def _assign_slots(ops, feed_tensors, fed):
-    """Slots for feeds (first, in feed order) and op outputs; slot -> producing step."""
+    """Slots for feeds (first, in feed order), then for op outputs in plan order."""
     slot_of = {}
     feed_slots = []
     for t in feed_tensors:
         slot_of[t] = len(slot_of)
         feed_slots.append((t, slot_of[t]))
-    producer = {}
-    for i, op in enumerate(ops):
+    for op in ops:
         if op.type == "Placeholder" and any(t not in fed for t in op.outputs):
             raise _unfed_placeholder(op)
         for t in op.outputs:
             if t not in slot_of:
                 slot_of[t] = len(slot_of)
-                producer[slot_of[t]] = i
-    return slot_of, feed_slots, producer
+    return slot_of, feed_slots
 
 
 def _unfed_placeholder(op):

@@ -38,13 +38,14 @@ def step_work(op):
     return op.op_def.cost * max(nominal_elements(t.shape) for t in tensors)
 
 
-def predecessors(ops, slot_of, producer):
+def predecessors(ops, ins, outs):
     """For each step, the distinct earlier steps it must wait for."""
+    producer = {s: i for i, slots in enumerate(outs) for s in slots}
     index = {op: i for i, op in enumerate(ops)}
     preds = []
     last_stateful = None
     for i, op in enumerate(ops):
-        p = {producer[slot_of[t]] for t in op.inputs if slot_of[t] in producer}
+        p = {producer[s] for s in ins[i] if s in producer}
         p.update(index[c] for c in op.control_inputs if c in index)
         if op.op_def.stateful:
             if last_stateful is not None:
@@ -54,24 +55,21 @@ def predecessors(ops, slot_of, producer):
     return preds
 
 
-def build_schedule(ops, slot_of, keep, producer, num_slots):
-    """The Schedule of ``ops`` (in plan order) reading and writing slots ``slot_of``."""
-    preds = predecessors(ops, slot_of, producer)
+def build_schedule(ops, ins, outs, keep, num_slots):
+    """The Schedule of ``ops`` (in plan order) with input and output slots per step."""
+    preds = predecessors(ops, ins, outs)
     successors = [[] for _ in ops]
     for i, p in enumerate(preds):
         for j in p:
             successors[j].append(i)
     refs = [0] * num_slots
     releases = []
-    for op in ops:
-        reads = {slot_of[t] for t in op.inputs}
+    for reads in ins:
+        reads = set(reads)
         for s in reads:
             refs[s] += 1
         releases.append(tuple(sorted(reads - keep)))
-    unused = tuple(
-        tuple(slot_of[t] for t in op.outputs if not refs[slot_of[t]] and slot_of[t] not in keep)
-        for op in ops
-    )
+    unused = tuple(tuple(s for s in writes if not refs[s] and s not in keep) for writes in outs)
     return Schedule(
         successors=tuple(tuple(s) for s in successors),
         pending=[len(p) for p in preds],
