@@ -571,7 +571,13 @@ def _unpack_infer(inputs, attrs):
 def _unpack_kernel(x, num, axis):
     if x.shape[axis] != num:
         raise ValueError(f"unstack: expected {num} entries along axis {axis}, got shape {x.shape}")
-    return tuple(np.moveaxis(x, axis, 0))
+    return _outputs(np.moveaxis(x, axis, 0))
+
+
+def _outputs(parts):
+    """Kernel results for a variable number of outputs: a one-output op returns the array."""
+    parts = tuple(parts)
+    return parts[0] if len(parts) == 1 else parts
 
 
 def _unpack_grad(op, *grads):
@@ -684,12 +690,12 @@ def _resolve_split_sizes(sizes, dim, num_split):
 def _split_kernel(x, num_split, axis):
     if x.shape[axis] % num_split:
         raise ValueError(f"split: dimension {axis} of {x.shape} is not divisible by {num_split}")
-    return tuple(np.split(x, num_split, axis=axis))
+    return _outputs(np.split(x, num_split, axis=axis))
 
 
 def _splitv_kernel(x, size_splits, num_split, axis):
     sizes = _resolve_split_sizes([int(s) for s in size_splits], x.shape[axis], num_split)
-    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+    return _outputs(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
 
 
 def _split_grad(op, *grads):

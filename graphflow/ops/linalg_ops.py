@@ -94,9 +94,11 @@ def _tensordot_axes(a, b, axes):
     if ra is None or rb is None:
         raise ValueError(f"tensordot: the ranks of a and b must be known, got {a.shape} and "
                          f"{b.shape}")
-    axes = static_value(axes, "tensordot: axes") if not isinstance(axes, (list, tuple)) else axes
-    if np.ndim(axes) == 0:
-        n = int(axes)
+    if not isinstance(axes, (list, tuple)):
+        axes = static_value(axes, "tensordot: axes")
+        axes = int(axes) if np.ndim(axes) == 0 else axes.tolist()
+    if isinstance(axes, int):
+        n = axes
         if not 0 <= n <= min(ra, rb):
             raise ValueError(f"tensordot: axes={n} must be in [0, {min(ra, rb)}] for shapes "
                              f"{a.shape} and {b.shape}")
