@@ -147,7 +147,6 @@ def as_dtype(value):
     """Converts a DType, name, TF enum number, numpy dtype/type or Python type to a DType."""
     if isinstance(value, DType):
         return value
-    found = None
     if isinstance(value, str):
         found = _BY_NAME.get(value)
     elif isinstance(value, builtins.int):
@@ -155,7 +154,7 @@ def as_dtype(value):
     elif isinstance(value, type) and value in _BY_PYTHON:
         found = _BY_PYTHON[value]
     else:
-        found = _from_numpy(value)
+        found = None if value is None else _from_numpy(value)
     if found is None:
         raise TypeError(f"Cannot convert {value!r} to a graphflow DType.")
     return found
@@ -163,7 +162,8 @@ def as_dtype(value):
 
 def _from_numpy(value):
     """A DType for a numpy dtype, numpy scalar type, or anything with a ``dtype``."""
-    value = getattr(value, "dtype", value)
+    if not isinstance(value, type):  # numpy scalar types have a ``dtype`` descriptor
+        value = getattr(value, "dtype", value)
     try:
         np_dtype = np.dtype(value)
     except TypeError:

@@ -86,7 +86,8 @@ def test_integer_reductions_keep_dtype():
                  lambda a, e=expected: np.array(e, np.int32))
     big = np.array([2**30, 2**30], np.int32)
     check_op(gf.reduce_sum, [big], lambda a: np.int32(-2**31))  # wraps like TF's int32 sum
-    check_op(gf.reduce_sum, [x.astype(np.uint8)], lambda a: np.uint8(sum(a.reshape(-1).tolist()) % 256))
+    check_op(gf.reduce_sum, [x.astype(np.uint8)],
+             lambda a: np.uint8(sum(a.reshape(-1).tolist()) % 256))
 
 
 def test_integer_mean_truncates_toward_zero():
