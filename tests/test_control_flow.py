@@ -133,7 +133,9 @@ def test_cond_gradient_through_each_branch(taken):
 
 def test_nested_cond_gradient():
     def build(x):
-        inner = lambda: gf.cond(gf.reduce_sum(x) > 0.0, lambda: gf.exp(x), lambda: x * 3.0)  # noqa: E731
+        def inner():
+            return gf.cond(gf.reduce_sum(x) > 0.0, lambda: gf.exp(x), lambda: x * 3.0)
+
         return gf.cond(gf.reduce_sum(x) > -100.0, inner, lambda: x)
 
     check_gradient(build, [np.array([0.5, -0.2])])

@@ -5,8 +5,14 @@ import pytest
 
 import graphflow as gf
 from graphflow import init_ops
-from graphflow.variable_scope import (AUTO_REUSE, VariableScope, get_variable,
-                                      get_variable_scope, no_regularizer, variable_scope)
+from graphflow.variable_scope import (
+    AUTO_REUSE,
+    VariableScope,
+    get_variable,
+    get_variable_scope,
+    no_regularizer,
+    variable_scope,
+)
 from tests.helpers import evaluate
 
 

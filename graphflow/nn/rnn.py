@@ -1,3 +1,208 @@
-"""(being written)"""
+"""Running a cell over a sequence: static_rnn, dynamic_rnn and their bidirectional forms.
 
-__all__ = []
+The time loop is unrolled while the graph is built, one cell call per step, so the time
+dimension must be known statically; in return every step is plain ops, differentiated
+and optimized like the rest of the graph. With ``sequence_length``, as in TF1, a
+sequence's outputs past its length are zero and its state is carried through unchanged,
+so the final state is the state at each sequence's last valid step.
+"""
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..ops import array_ops, math_ops
+from ..ops.constant_ops import convert_to_tensor
+from ..ops.control_flow_ops import nest_flatten, nest_map, nest_pack
+from ..ops.op_utils import make
+from ..ops.registry import define_op
+from ..variable_scope import variable_scope
+
+__all__ = [
+    "static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
+]
+
+
+# ---- reversing each sequence by its length -----------------------------------------------
+
+def _reverse_sequence_infer(inputs, attrs):
+    x, lengths = inputs
+    if not lengths.dtype.is_integer or lengths.shape.ndims not in (None, 1):
+        raise ValueError(f"reverse_sequence: seq_lengths must be a 1-D integer tensor, got "
+                         f"{lengths.dtype.name} of shape {lengths.shape}")
+    return x.dtype, x.shape
+
+
+def _reverse_sequence_kernel(x, lengths, seq_axis, batch_axis):
+    """Reverses the first ``lengths[b]`` entries along ``seq_axis`` of each batch row."""
+    moved = np.moveaxis(x, (batch_axis, seq_axis), (0, 1))
+    if len(lengths) != moved.shape[0] or np.any(lengths > moved.shape[1]):
+        raise ValueError(f"reverse_sequence: seq_lengths {lengths.tolist()} do not fit "
+                         f"input of shape {x.shape}")
+    out = moved.copy()
+    for b, n in enumerate(lengths):
+        out[b, :n] = moved[b, :n][::-1]
+    return np.moveaxis(out, (0, 1), (batch_axis, seq_axis))
+
+
+def _reverse_sequence_grad(op, g):
+    """Reversing by length is its own inverse, so the gradient is reversed back."""
+    return [_reverse_sequence(g, op.inputs[1], **op.attrs), None]
+
+
+define_op("ReverseSequence", infer=_reverse_sequence_infer, kernel=_reverse_sequence_kernel,
+          grad=_reverse_sequence_grad)
+
+
+def _reverse_sequence(x, lengths, seq_axis, batch_axis):
+    return make("ReverseSequence", (x, lengths), {"seq_axis": seq_axis,
+                                                  "batch_axis": batch_axis})
+
+
+# ---- the unrolled loop -----------------------------------------------------------------------
+
+def _batch_size(x):
+    """The static batch size of a [batch, ...] step input, else a scalar tensor."""
+    dims = x.shape.dims
+    if dims and dims[0] is not None:
+        return dims[0]
+    return array_ops.shape(x)[0]
+
+
+def _initial_state(cell, initial_state, dtype, batch_size):
+    if initial_state is not None:
+        return initial_state
+    if dtype is None:
+        raise ValueError("If there is no initial_state, you must give a dtype.")
+    return cell.zero_state(batch_size, dtype)
+
+
+def _unroll(cell, steps, state, sequence_length):
+    """Calls ``cell`` on each step input; returns (outputs per step, final state).
+
+    Past a sequence's length its output is zero and its state is the previous one.
+    """
+    outputs = []
+    if sequence_length is not None:
+        lengths = math_ops.cast(convert_to_tensor(sequence_length), _dtypes.int32,
+                                name="sequence_length")
+        if lengths.shape.ndims not in (None, 1):
+            raise ValueError(f"sequence_length must be a vector of length batch_size, but "
+                             f"saw shape: {lengths.shape}")
+    for t, step in enumerate(steps):
+        output, new_state = cell(step, state)
+        if sequence_length is not None:
+            output, new_state = _mask_finished(t, lengths, output, state, new_state)
+        outputs.append(output)
+        state = new_state
+    return outputs, state
+
+
+def _mask_finished(t, lengths, output, state, new_state):
+    """Zero outputs and the old state for sequences shorter than ``t + 1``."""
+    done = array_ops.expand_dims(math_ops.greater_equal(t, lengths), 1)
+    output = nest_map(lambda o: math_ops.where(done, array_ops.zeros_like(o), o), output)
+    new_state = nest_map(lambda old, new: math_ops.where(done, old, new), state, new_state)
+    return output, new_state
+
+
+def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,
+               scope=None):
+    """Runs ``cell`` over a list of [batch, depth] step inputs (in scope "rnn").
+
+    Returns (list of outputs, final state).
+    """
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError("inputs must be a sequence")
+    if not inputs:
+        raise ValueError("inputs must not be empty")
+    with variable_scope(scope or "rnn"):
+        steps = [nest_map(convert_to_tensor, x) for x in inputs]
+        first = nest_flatten(steps[0])[0]
+        state = _initial_state(cell, initial_state, dtype, _batch_size(first))
+        return _unroll(cell, steps, state, sequence_length)
+
+
+def _time_steps(inputs, time_major):
+    """The per-step inputs of a (nested) [batch, time, ...] or [time, batch, ...] input."""
+    flat = [convert_to_tensor(x) for x in nest_flatten(inputs)]
+    axis = 0 if time_major else 1
+    for x in flat:
+        dims = x.shape.dims
+        if dims is None or len(dims) < 3 or dims[axis] is None:
+            raise ValueError(
+                f"graphflow unrolls RNNs over time, so inputs need a known rank (>= 3) and "
+                f"a known time dimension (axis {axis}), got shape {x.shape}")
+    per_leaf = [array_ops.unstack(x, axis=axis) for x in flat]
+    return [nest_pack(inputs, list(leaves)) for leaves in zip(*per_leaf, strict=False)]
+
+
+def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None,
+                parallel_iterations=None, swap_memory=False, time_major=False, scope=None):
+    """Runs ``cell`` over the time axis of ``inputs`` (in scope "rnn").
+
+    Returns (outputs stacked on the time axis, final state); the time dimension must be
+    known statically.
+    """
+    with variable_scope(scope or "rnn"):
+        steps = _time_steps(inputs, time_major)
+        first = nest_flatten(steps[0])[0]
+        state = _initial_state(cell, initial_state, dtype, _batch_size(first))
+        outputs, state = _unroll(cell, steps, state, sequence_length)
+        axis = 0 if time_major else 1
+        stacked = [array_ops.stack(list(leaves), axis=axis)
+                   for leaves in zip(*[nest_flatten(o) for o in outputs], strict=False)]
+        return nest_pack(outputs[0], stacked), state
+
+
+def _reverse_time(x, sequence_length, time_major):
+    seq_axis, batch_axis = (0, 1) if time_major else (1, 0)
+    if sequence_length is None:
+        return array_ops.stack(array_ops.unstack(x, axis=seq_axis)[::-1], axis=seq_axis)
+    lengths = math_ops.cast(convert_to_tensor(sequence_length), _dtypes.int32)
+    return _reverse_sequence(x, lengths, seq_axis, batch_axis)
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
+                              initial_state_fw=None, initial_state_bw=None, dtype=None,
+                              parallel_iterations=None, swap_memory=False, time_major=False,
+                              scope=None):
+    """A forward and a backward dynamic_rnn (scopes ``fw`` and ``bw`` inside
+    "bidirectional_rnn"); the backward one sees each sequence reversed within its length
+    and its outputs are reversed back. Returns ((out_fw, out_bw), (state_fw, state_bw)).
+    """
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = dynamic_rnn(cell_fw, inputs, sequence_length, initial_state_fw,
+                                           dtype, time_major=time_major, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            reversed_inputs = nest_map(
+                lambda x: _reverse_time(convert_to_tensor(x), sequence_length, time_major),
+                inputs)
+            out_bw, state_bw = dynamic_rnn(cell_bw, reversed_inputs, sequence_length,
+                                           initial_state_bw, dtype, time_major=time_major,
+                                           scope=bw_scope)
+        out_bw = nest_map(lambda x: _reverse_time(x, sequence_length, time_major), out_bw)
+    return (out_fw, out_bw), (state_fw, state_bw)
+
+
+def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
+                             initial_state_bw=None, dtype=None, sequence_length=None,
+                             scope=None):
+    """static_rnn both ways over a list of step inputs; each output is the forward and
+    backward outputs concatenated. Returns (outputs, state_fw, state_bw)."""
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise TypeError("inputs must be a non-empty list")
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype,
+                                          sequence_length, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            time_major = array_ops.stack([convert_to_tensor(x) for x in inputs])
+            reversed_inputs = array_ops.unstack(
+                _reverse_time(time_major, sequence_length, True))
+            out_bw, state_bw = static_rnn(cell_bw, reversed_inputs, initial_state_bw, dtype,
+                                          sequence_length, scope=bw_scope)
+        out_bw = array_ops.unstack(
+            _reverse_time(array_ops.stack(out_bw), sequence_length, True))
+        outputs = [array_ops.concat([f, b], 1) for f, b in zip(out_fw, out_bw, strict=False)]
+    return outputs, state_fw, state_bw

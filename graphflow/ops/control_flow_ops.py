@@ -127,7 +127,7 @@ def nest_map(fn, *structures):
     flats = [nest_flatten(s) for s in structures]
     if any(len(f) != len(flats[0]) for f in flats):
         raise ValueError("nest_map: the structures have different numbers of elements")
-    return nest_pack(structures[0], [fn(*leaves) for leaves in zip(*flats)])
+    return nest_pack(structures[0], [fn(*leaves) for leaves in zip(*flats, strict=False)])
 
 
 def nest_same_structure(a, b):
@@ -137,7 +137,7 @@ def nest_same_structure(a, b):
                 and all(nest_same_structure(a[k], b[k]) for k in a))
     if _is_nested(a) or _is_nested(b):
         return (_is_nested(a) and _is_nested(b) and len(a) == len(b)
-                and all(nest_same_structure(x, y) for x, y in zip(a, b)))
+                and all(nest_same_structure(x, y) for x, y in zip(a, b, strict=False)))
     return True
 
 
@@ -310,13 +310,13 @@ def _run_body(state, body, values):
         if lent is None:
             raise RuntimeError("a gradient branch ran before its forward branch")
         values = list(values) + [lent[t] for t in body.borrowed]
-    for (_, slot), value in zip(plan.feed_slots, values):
+    for (_, slot), value in zip(plan.feed_slots, values, strict=False):
         slots[slot] = value
     run_sequential(plan, slots)
     out = [slots[s] for s in plan.fetch_slots if s is not None]
     n = len(body.outputs)
     if body.lent:
-        data.lent[body] = dict(zip(body.lent, out[n:]))
+        data.lent[body] = dict(zip(body.lent, out[n:], strict=False))
     return out[:n]
 
 
@@ -334,7 +334,7 @@ def _if_infer(inputs, attrs):
         raise ValueError(f"cond: pred must be a scalar, got shape {pred.shape}")
     specs = []
     then_out, else_out = attrs["then_branch"].outputs, attrs["else_branch"].outputs
-    for t, e in zip(then_out, else_out):
+    for t, e in zip(then_out, else_out, strict=False):
         if t.dtype != e.dtype:
             raise TypeError(f"Outputs of true_fn and false_fn must have the same type: "
                             f"{t.dtype.name}, {e.dtype.name}")
@@ -346,7 +346,7 @@ def _most_specific_shape(a, b):
     """The most specific shape both branch outputs have (TF1's Merge output shape)."""
     if a.dims is None or b.dims is None or len(a.dims) != len(b.dims):
         return None
-    return [x if x == y else None for x, y in zip(a.dims, b.dims)]
+    return [x if x == y else None for x, y in zip(a.dims, b.dims, strict=False)]
 
 
 def _if_kernel(state, pred, *inputs, then_branch, else_branch):
@@ -375,7 +375,7 @@ def _if_grad(op, *grads):
         def fn():
             dxs = gradients([body.outputs[i] for i, _ in pairs], wrt,
                             grad_ys=[g for _, g in pairs])
-            return [d if d is not None else zeros_like(x) for d, x in zip(dxs, wrt)]
+            return [d if d is not None else zeros_like(x) for d, x in zip(dxs, wrt, strict=False)]
 
         return fn
 
@@ -383,7 +383,7 @@ def _if_grad(op, *grads):
     with op.graph.control_dependencies([op]):  # the forward run lends its values
         outs = _build_if(op.graph, pred, grad_fn(then_body), grad_fn(else_body), "If",
                          lenders=(then_body, else_body))
-    by_capture = dict(zip(wrt, outs))
+    by_capture = dict(zip(wrt, outs, strict=False))
     return [None] + [by_capture.get(c) for c in captures]
 
 
@@ -425,7 +425,7 @@ def _build_if(graph, pred, true_fn, false_fn, name, lenders=(None, None)):
     """Traces both branches and adds the If op; returns the then-branch's structure
     with each leaf replaced by the op's matching output (the op itself for operations)."""
     traced = []
-    for fn, lender in zip((true_fn, false_fn), lenders):
+    for fn, lender in zip((true_fn, false_fn), lenders, strict=False):
         borrowed = lender.internal_ops() if lender is not None else ()
         traced.append(_trace(graph, fn, borrowed=borrowed))
     (then_res, then_flat, then_ctx), (else_res, else_flat, else_ctx) = traced
@@ -435,13 +435,14 @@ def _build_if(graph, pred, true_fn, false_fn, name, lenders=(None, None)):
     if not nest_same_structure(then_res, else_res) or len(then_flat) != len(else_flat):
         raise ValueError("Outputs of true_fn and false_fn must have the same structure: "
                          f"{then_res!r} vs {else_res!r}")
-    for t, e in zip(then_flat, else_flat):
+    for t, e in zip(then_flat, else_flat, strict=False):
         if isinstance(t, Operation) != isinstance(e, Operation):
             raise TypeError(f"true_fn and false_fn return an operation and a tensor at the "
                             f"same position: {t!r} vs {e!r}")
     bodies = []
     captures = []
-    for flat, ctx, lender in zip((then_flat, else_flat), (then_ctx, else_ctx), lenders):
+    for flat, ctx, lender in zip((then_flat, else_flat), (then_ctx, else_ctx), lenders,
+                                 strict=True):
         fetches = [x for x in flat if isinstance(x, Tensor)]
         ops = [x for x in flat if isinstance(x, Operation)]
         caps, borrowed = _boundary(fetches + ops, ctx)
@@ -450,7 +451,8 @@ def _build_if(graph, pred, true_fn, false_fn, name, lenders=(None, None)):
             lender.lend(borrowed)
         bodies.append((fetches, [o for o in ops if o in ctx.ops], borrowed, lender))
     attrs = {}
-    for key, (fetches, ops, borrowed, lender) in zip(("then_branch", "else_branch"), bodies):
+    for key, (fetches, ops, borrowed, lender) in zip(("then_branch", "else_branch"), bodies,
+                                                     strict=True):
         attrs[key] = FunctionBody(fetches, ops, captures, borrowed, lender)
     with graph.control_dependencies(then_ctx.outer_control + else_ctx.outer_control):
         op = graph.create_op("If", (pred, *captures), attrs, name=name)
@@ -533,7 +535,7 @@ def _loop_invariants(flat_init, shape_invariants):
     if len(invariants) != len(flat_init):
         raise ValueError(f"shape_invariants has {len(invariants)} entries for "
                          f"{len(flat_init)} loop variables")
-    for t, inv in zip(flat_init, invariants):
+    for t, inv in zip(flat_init, invariants, strict=False):
         if not _shape_fits(t.shape, inv):
             raise ValueError(
                 f"The shape invariant specified for {t.name} is not compatible with the "
@@ -548,7 +550,7 @@ def _shape_fits(shape, invariant):
         return True
     if shape.dims is None or len(shape.dims) != len(invariant.dims):
         return False
-    return all(i is None or i == s for s, i in zip(shape.dims, invariant.dims))
+    return all(i is None or i == s for s, i in zip(shape.dims, invariant.dims, strict=False))
 
 
 def _trace_loop(graph, cond, body, loop_vars, flat_init, invariants):
@@ -562,7 +564,7 @@ def _trace_loop(graph, cond, body, loop_vars, flat_init, invariants):
     nested = isinstance(loop_vars, (list, builtins.tuple))
     with _FunctionContext(graph) as ctx:
         stand_ins = [placeholder(t.dtype, inv, name="loop_var")
-                     for t, inv in zip(flat_init, invariants)]
+                     for t, inv in zip(flat_init, invariants, strict=False)]
         packed = nest_pack(loop_vars, stand_ins)
         args = packed if nested else [packed]
         pred = convert_to_tensor(cond(*args))
@@ -585,7 +587,7 @@ def _trace_loop(graph, cond, body, loop_vars, flat_init, invariants):
 
 
 def _check_loop_outputs(flat_init, flat_out, invariants):
-    for t, out, inv in zip(flat_init, flat_out, invariants):
+    for t, out, inv in zip(flat_init, flat_out, invariants, strict=False):
         if out.dtype != t.dtype:
             raise TypeError(f"Input tensor '{t.name}' enters the loop with dtype "
                             f"{t.dtype.name}, but has dtype {out.dtype.name} after one "
@@ -640,7 +642,7 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         if default is None:
             default, preds, fns = _asserting_default(preds, fns)
         fn = default
-        for pred, action in reversed(list(zip(preds, fns))):
+        for pred, action in reversed(list(zip(preds, fns, strict=False))):
             fn = _cond_fn(pred, action, fn, strict)
         if not exclusive:
             return fn()
@@ -671,7 +673,7 @@ def _case_pairs(pred_fn_pairs):
             raise TypeError(f"pred must be Tensor of type bool: {pred.name}")
         if not callable(fn):
             raise TypeError(f"fn for pred {pred.name} must be callable.")
-    preds, fns = zip(*pred_fn_pairs)
+    preds, fns = zip(*pred_fn_pairs, strict=False)
     return list(preds), list(fns)
 
 
