@@ -4,8 +4,10 @@
 parts of it in a Session.
 """
 
-from . import contrib, debugging, dtypes, errors, nn, train
+from . import contrib, debugging, dtypes, errors, io, nn, passes, summary, train, viz
 from .autodiff import gradients
+from .io import import_graph_def
+from .passes import optimize_graph
 from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8,
                      int16, int32, int64, string, uint8, uint16)
 from .graph import (Graph, Operation, Tensor, add_to_collection, control_dependencies,
