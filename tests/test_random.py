@@ -163,8 +163,12 @@ def test_shapes_from_tensors_and_unknown_batch():
 
 
 def test_names_and_errors():
-    t = gf.random_normal([2], name="noise")
+    t = gf.random_normal([2], mean=1.0, name="noise")
     assert t.op.name == "noise" and t.op.type == "Add"
+    unit = gf.random_normal([2], name="unit")  # no scale or shift ops for N(0, 1)
+    assert unit.op.name == "unit" and unit.op.type == "RandomStandardNormal"
+    scaled = gf.random_uniform([2], maxval=gf.constant(2.0), name="scaled")
+    assert scaled.op.type == "Add" and scaled.op.inputs[0].op.type == "Mul"
     with pytest.raises(TypeError):
         gf.random_normal([2], dtype=gf.int32)
     with pytest.raises(TypeError, match="integer"):

@@ -680,11 +680,15 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     if not hasattr(rate, "op") and rate == 0:
         return x
     with get_default_graph().name_scope(name or "dropout") as scope:
-        rate = convert_to_tensor(rate, dtype=x.dtype, name="rate")
         uniform = random_ops.random_uniform(_noise_shape(x, noise_shape), seed=seed,
                                             dtype=x.dtype)
+        if hasattr(rate, "op"):
+            rate = convert_to_tensor(rate, dtype=x.dtype, name="rate")
+            scale = math_ops.reciprocal(1 - rate)
+        else:
+            scale = 1 / (1 - rate)
         keep = math_ops.cast(math_ops.greater_equal(uniform, rate), x.dtype)
-        out = math_ops.multiply(x * math_ops.reciprocal(1 - rate), keep, name=scope)
+        out = math_ops.multiply(x * scale, keep, name=scope)
         out.set_shape(x.shape)
         return out
 

@@ -7,7 +7,10 @@ advance each op's stream. Seeds follow TF1's rule (``get_seed``): a graph-level 
 (``set_random_seed``) combined with an op-level seed, either of which may be missing.
 """
 
+import itertools
+import numbers
 import random as _py_random
+import weakref
 
 import numpy as np
 
@@ -70,10 +73,24 @@ def _seed_attrs(op_seed):
     if seed is None:
         system = _py_random.SystemRandom()
         seed, seed2 = system.randrange(_MAXINT32), system.randrange(_MAXINT32)
-    stream = sum(1 for op in get_default_graph().get_operations()
-                 if op.type in _RANDOM_OP_TYPES
-                 and (op.attrs["seed"], op.attrs["seed2"]) == (seed, seed2))
-    return {"seed": seed, "seed2": seed2, "stream": stream}
+    return {"seed": seed, "seed2": seed2, "stream": _seed_uses(get_default_graph(), seed, seed2)}
+
+
+# graph -> (how many of its ops were counted, {(seed, seed2): random ops with those seeds})
+_SEED_USES = weakref.WeakKeyDictionary()
+
+
+def _seed_uses(graph, seed, seed2):
+    """How many random ops of ``graph`` already use these seeds; each call counts only the
+    ops added since the last, so building many random ops stays linear."""
+    ops = graph.get_operations()
+    counted, uses = _SEED_USES.get(graph, (0, {}))
+    for op in itertools.islice(ops, counted, None):
+        if op.type in _RANDOM_OP_TYPES:
+            key = (op.attrs["seed"], op.attrs["seed2"])
+            uses[key] = uses.get(key, 0) + 1
+    _SEED_USES[graph] = (len(ops), uses)
+    return uses.get((seed, seed2), 0)
 
 
 def _generator(state, seed, seed2, stream):
@@ -212,13 +229,23 @@ def _random_op(op_type, inputs, attrs, seed, name=None):
 
 
 def _scale_and_shift(op_type, shape, dtype, seed, scale, shift, scope):
-    """``raw * scale + shift`` where ``raw`` is a standard draw of ``op_type``; the final
-    op takes the scope's own name, as in TF."""
+    """``raw * scale + shift`` for a standard draw ``raw`` of ``op_type``; the last op
+    takes the scope's own name, as in TF. A scale of 1 or a shift of 0 given as a number
+    adds no op, so initializers and dropout masks cost one kernel."""
     dtype = _dtypes.as_dtype(dtype)
-    scale = convert_to_tensor(scale, dtype=dtype, name="scale")
-    shift = convert_to_tensor(shift, dtype=dtype, name="shift")
-    raw = _random_op(op_type, (_shape_input(shape),), {"dtype": dtype}, seed)
-    return math_ops.add(math_ops.multiply(raw, scale), shift, name=scope)
+    one, zero = _is_number(scale, 1), _is_number(shift, 0)
+    out = _random_op(op_type, (_shape_input(shape),), {"dtype": dtype}, seed,
+                     name=scope if one and zero else None)
+    if not one:
+        scale = convert_to_tensor(scale, dtype=dtype, name="scale")
+        out = math_ops.multiply(out, scale, name=scope if zero else None)
+    if not zero:
+        out = math_ops.add(out, convert_to_tensor(shift, dtype=dtype, name="shift"), name=scope)
+    return out
+
+
+def _is_number(value, target):
+    return isinstance(value, numbers.Real) and value == target
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
@@ -251,10 +278,12 @@ def random_uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=Non
                       convert_to_tensor(maxval, dtype=dtype, name="max"))
             return _random_op("RandomUniformInt", (_shape_input(shape), *bounds), {}, seed,
                               name=scope)
-        minval = convert_to_tensor(minval, dtype=dtype, name="min")
-        maxval = convert_to_tensor(maxval, dtype=dtype, name="max")
-        return _scale_and_shift("RandomUniform", shape, dtype, seed,
-                                math_ops.subtract(maxval, minval), minval, scope)
+        if isinstance(minval, numbers.Real) and isinstance(maxval, numbers.Real):
+            width = maxval - minval
+        else:
+            minval = convert_to_tensor(minval, dtype=dtype, name="min")
+            width = math_ops.subtract(convert_to_tensor(maxval, dtype=dtype, name="max"), minval)
+        return _scale_and_shift("RandomUniform", shape, dtype, seed, width, minval, scope)
 
 
 def random_shuffle(value, seed=None, name=None):
