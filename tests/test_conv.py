@@ -44,7 +44,6 @@ def ref_taps(x_shape, k_hw, stride, dilation, padding):
                     if 0 <= i < x_shape[1] and 0 <= j < x_shape[2]:
                         taps.append((i, j, a, b))
             yield oi, oj, taps
-    return oh, ow
 
 
 def ref_out_shape(x_shape, k_hw, stride, dilation, padding):
@@ -138,6 +137,7 @@ def test_conv2d_explicit_padding():
     xp = np.pad(x, pads)
     check_op(lambda a, b: gf.nn.conv2d(a, b, [1, 1, 1, 1], pads), [x, w],
              lambda a, b: ref_conv2d(xp, b, (1, 1), "VALID"), rtol=1e-4, atol=1e-4)
+    check_gradient(lambda a, b: gf.nn.conv2d(a, b, [1, 2, 1, 1], pads), [x, w])
 
 
 @pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[2], CONFIGS[4]])
@@ -150,10 +150,12 @@ def test_conv2d_gradients(config):
 
 def test_conv2d_gradient_graph_is_made_of_backprop_ops():
     x = gf.placeholder(gf.float32, [None, 6, 6, 2])
-    w = gf.constant(rand(3, 3, 2, 4))
+    w = gf.Variable(rand(3, 3, 2, 4))
     gx, gw = gf.gradients(gf.reduce_sum(gf.nn.conv2d(x, w, 1, "SAME")), [x, w])
     assert gx.op.type == "Conv2DBackpropInput" and gw.op.type == "Conv2DBackpropFilter"
     assert gx.shape.as_list() == [None, 6, 6, 2] and gw.shape.as_list() == [3, 3, 2, 4]
+    gx_value, gw_value = evaluate([gx, gw], {x: rand(3, 6, 6, 2)})
+    assert gx_value.shape == (3, 6, 6, 2) and gw_value.dtype == np.float32
 
 
 # ---- conv2d_transpose and the backprop ops -----------------------------------------------
@@ -425,6 +427,8 @@ def test_bad_arguments_name_the_shapes():
     with pytest.raises(ValueError, match="NCW"):
         gf.nn.max_pool1d(gf.placeholder(gf.float32, [1, 4, 2]), 2, 2, "SAME",
                          data_format="NCW")
+    with pytest.raises(ValueError, match="dilation_rate"):
+        gf.nn.pool(x, [2, 2], "MAX", "SAME", dilation_rate=[2, 2])
     with pytest.raises(TypeError, match="floating"):
         gf.nn.conv2d(gf.constant(np.ones((1, 4, 4, 1), np.int32)),
                      gf.constant(np.ones((2, 2, 1, 1), np.int32)), 1, "SAME")

@@ -6,9 +6,10 @@ Speed comes from never looping over pixels or the batch:
   [N*OH*OW, KH*KW*C] through stride tricks, copied once, and multiplied by the filter
   reshaped to [KH*KW*C, OC]. The gradient wrt the filter is the transposed product of the
   same patches with the output gradient.
-- The gradient wrt the input multiplies the output gradient by the filter's transpose and
-  adds the patches back (col2im) with a loop over only the KH*KW kernel offsets, each a
-  strided slice; np.add.at would be many times slower.
+- The gradient wrt the input multiplies the output gradient by the filter's transpose
+  (one batched matmul giving a block per kernel offset) and adds the blocks back (col2im)
+  with a loop over only the KH*KW kernel offsets, each a strided slice; np.add.at would be
+  many times slower.
 - Depthwise convolution and pooling loop over kernel offsets the same way.
 
 Gradients are registered ops (Conv2DBackpropInput, Conv2DBackpropFilter, MaxPoolGrad,
@@ -26,7 +27,7 @@ from .. import dtypes as _dtypes
 from ..graph import name_scope
 from ..shapes import TensorShape
 from . import array_ops
-from .constant_ops import constant, convert_to_tensor
+from .constant_ops import constant, constant_shape, convert_to_tensor
 from .op_utils import make, same_dtype
 from .registry import define_op
 
@@ -133,11 +134,11 @@ def im2col(x, geo):
         view = as_strided(xp, (geo.kh, geo.kw, n, geo.oh, geo.ow),
                           (sh * geo.dh, sw * geo.dw, sn, sh * geo.sh, sw * geo.sw),
                           writeable=False)
-        return view.reshape(geo.kh * geo.kw, -1).T
+        return view.reshape(geo.kh * geo.kw, n * geo.oh * geo.ow).T
     view = as_strided(xp, (n, geo.oh, geo.ow, geo.kh, geo.kw, c),
                       (sn, sh * geo.sh, sw * geo.sw, sh * geo.dh, sw * geo.dw, sc),
                       writeable=False)
-    return view.reshape(n * geo.oh * geo.ow, -1)
+    return view.reshape(n * geo.oh * geo.ow, geo.kh * geo.kw * c)
 
 
 def col2im(dcols, in_shape, geo):
@@ -357,8 +358,6 @@ def _dims4(t, what, op_type):
 
 def _sizes4(t, what, op_type):
     """Static dims held by a 1-D int32 sizes tensor such as ``input_sizes``."""
-    from .constant_ops import constant_shape
-
     if not t.dtype.is_integer:
         raise TypeError(f"{op_type}: {what} must be an int32 tensor, got {t.dtype.name}")
     if t.shape.dims is not None and t.shape.dims != (4,) and t.shape.dims != (None,):
@@ -436,8 +435,8 @@ def _backprop_input_infer(op_type, out_channels):
                out_channels(xd[3] if xd[3] is not None else wd[2], wd),
                f"the output depth of filter shape {w.shape}")
         _check_out_hw(op_type, xd, wd[:2], dyd, attrs)
-        return dtype, (xd[0] if xd[0] is not None else dyd[0],) + tuple(xd[1:3]) + (
-            xd[3] if xd[3] is not None else wd[2],)
+        batch = xd[0] if xd[0] is not None else dyd[0]
+        return dtype, (batch, xd[1], xd[2], xd[3] if xd[3] is not None else wd[2])
 
     return infer
 
@@ -491,52 +490,28 @@ def _avg_pool_grad_infer(inputs, attrs):
 
 # ---- gradients (built from the ops above) ----------------------------------------------
 
-def _conv_attrs(op):
-    return {k: op.attrs[k] for k in ("strides", "padding", "dilations", "explicit_paddings")
-            if k in op.attrs}
+def _conv_grads(forward, backprop_input, backprop_filter):
+    """The gradient rules of one convolution family. Each of its three ops is bilinear in
+    its two tensor inputs, so every gradient is one of the other two ops with the same
+    attrs: this is how conv2d_transpose (a backprop-input op) differentiates through
+    conv2d and the backprop-filter op.
+    """
+    def forward_grad(op, g):
+        x, w = op.inputs
+        return [make(backprop_input, (array_ops.shape(x), w, g), dict(op.attrs)),
+                make(backprop_filter, (x, array_ops.shape(w), g), dict(op.attrs))]
 
+    def backprop_input_grad(op, g):
+        _, w, dy = op.inputs
+        return [None, make(backprop_filter, (g, array_ops.shape(w), dy), dict(op.attrs)),
+                make(forward, (g, w), dict(op.attrs))]
 
-def _conv2d_grad(op, g):
-    x, w = op.inputs
-    attrs = _conv_attrs(op)
-    return [make("Conv2DBackpropInput", (array_ops.shape(x), w, g), attrs),
-            make("Conv2DBackpropFilter", (x, array_ops.shape(w), g), attrs)]
+    def backprop_filter_grad(op, g):
+        x, _, dy = op.inputs
+        return [make(backprop_input, (array_ops.shape(x), g, dy), dict(op.attrs)), None,
+                make(forward, (x, g), dict(op.attrs))]
 
-
-def _conv2d_backprop_input_grad(op, g):
-    _, w, dy = op.inputs
-    attrs = _conv_attrs(op)
-    return [None, make("Conv2DBackpropFilter", (g, array_ops.shape(w), dy), attrs),
-            make("Conv2D", (g, w), attrs)]
-
-
-def _conv2d_backprop_filter_grad(op, g):
-    x, _, dy = op.inputs
-    attrs = _conv_attrs(op)
-    return [make("Conv2DBackpropInput", (array_ops.shape(x), g, dy), attrs), None,
-            make("Conv2D", (x, g), attrs)]
-
-
-def _depthwise_grad(op, g):
-    x, w = op.inputs
-    attrs = _conv_attrs(op)
-    return [make("DepthwiseConv2dNativeBackpropInput", (array_ops.shape(x), w, g), attrs),
-            make("DepthwiseConv2dNativeBackpropFilter", (x, array_ops.shape(w), g), attrs)]
-
-
-def _depthwise_backprop_input_grad(op, g):
-    _, w, dy = op.inputs
-    attrs = _conv_attrs(op)
-    return [None, make("DepthwiseConv2dNativeBackpropFilter", (g, array_ops.shape(w), dy),
-                       attrs),
-            make("DepthwiseConv2dNative", (g, w), attrs)]
-
-
-def _depthwise_backprop_filter_grad(op, g):
-    x, _, dy = op.inputs
-    attrs = _conv_attrs(op)
-    return [make("DepthwiseConv2dNativeBackpropInput", (array_ops.shape(x), g, dy), attrs),
-            None, make("DepthwiseConv2dNative", (x, g), attrs)]
+    return forward_grad, backprop_input_grad, backprop_filter_grad
 
 
 def _max_pool_grad(op, g):
@@ -564,27 +539,28 @@ def _avg_pool_grad_grad(op, g):
     return [None, make("AvgPool", (g,), dict(op.attrs))]
 
 
-define_op("Conv2D", infer=_conv_infer("Conv2D", _conv_out_channels),
-          kernel=conv2d_forward, grad=_conv2d_grad, cost=20.0)
-define_op("Conv2DBackpropInput",
-          infer=_backprop_input_infer("Conv2DBackpropInput", _conv_out_channels),
-          kernel=conv2d_backprop_input_kernel, grad=_conv2d_backprop_input_grad, cost=20.0)
-define_op("Conv2DBackpropFilter",
-          infer=_backprop_filter_infer("Conv2DBackpropFilter", _conv_out_channels),
-          kernel=conv2d_backprop_filter_kernel, grad=_conv2d_backprop_filter_grad, cost=20.0)
-define_op("DepthwiseConv2dNative",
-          infer=_conv_infer("DepthwiseConv2dNative", _depthwise_out_channels),
-          kernel=depthwise_forward, grad=_depthwise_grad, cost=10.0)
-define_op("DepthwiseConv2dNativeBackpropInput",
-          infer=_backprop_input_infer("DepthwiseConv2dNativeBackpropInput",
-                                      _depthwise_out_channels),
-          kernel=depthwise_backprop_input_kernel, grad=_depthwise_backprop_input_grad,
-          cost=10.0)
-define_op("DepthwiseConv2dNativeBackpropFilter",
-          infer=_backprop_filter_infer("DepthwiseConv2dNativeBackpropFilter",
-                                       _depthwise_out_channels),
-          kernel=depthwise_backprop_filter_kernel, grad=_depthwise_backprop_filter_grad,
-          cost=10.0)
+
+
+def _define_conv_family(types, kernels, out_channels, cost):
+    """Registers a forward convolution op and its two backprop ops."""
+    forward, backprop_input, backprop_filter = types
+    infers = (_conv_infer(forward, out_channels),
+              _backprop_input_infer(backprop_input, out_channels),
+              _backprop_filter_infer(backprop_filter, out_channels))
+    for op_type, infer, kernel, grad in zip(types, infers, kernels, _conv_grads(*types),
+                                            strict=True):
+        define_op(op_type, infer=infer, kernel=kernel, grad=grad, cost=cost)
+
+
+_define_conv_family(("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"),
+                    (conv2d_forward, conv2d_backprop_input_kernel,
+                     conv2d_backprop_filter_kernel),
+                    _conv_out_channels, cost=20.0)
+_define_conv_family(("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+                     "DepthwiseConv2dNativeBackpropFilter"),
+                    (depthwise_forward, depthwise_backprop_input_kernel,
+                     depthwise_backprop_filter_kernel),
+                    _depthwise_out_channels, cost=10.0)
 define_op("MaxPool", infer=_pool_infer("MaxPool", False), kernel=max_pool_forward,
           grad=_max_pool_grad, cost=5.0)
 define_op("MaxPoolGrad", infer=_max_pool_grad_infer("MaxPoolGrad"),
@@ -595,7 +571,6 @@ define_op("AvgPool", infer=_pool_infer("AvgPool", True), kernel=avg_pool_forward
           grad=_avg_pool_grad, cost=5.0)
 define_op("AvgPoolGrad", infer=_avg_pool_grad_infer, kernel=avg_pool_grad_kernel,
           grad=_avg_pool_grad_grad, cost=5.0)
-
 
 
 # ---- argument handling for the builders ------------------------------------------------
@@ -882,8 +857,9 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
 
 
 def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None,  # noqa: A002
-         name=None, data_format=None):
+         name=None, data_format=None, dilations=None):
     """TF1's generic ``pool`` for 1-D (NWC) and 2-D (NHWC) windows without dilation."""
+    dilation_rate = dilation_rate if dilations is None else dilations
     if pooling_type not in ("MAX", "AVG"):
         raise ValueError(f"pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}")
     n = len(window_shape)
