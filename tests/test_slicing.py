@@ -322,3 +322,29 @@ def test_mirror_pad_second_order_gradient():
         return g
 
     check_gradient(grad_of_pad, [rand(4)])
+
+
+def test_gather_with_batch_dims():
+    x = rand(2, 3, 4)
+    idx = np.array([[2, 0], [1, 1]], dtype=np.int32)
+
+    def ref(a, axis):
+        return np.stack([np.take(a[k], idx[k], axis=axis - 1) for k in range(2)])
+
+    check_op(lambda t: gf.gather(t, idx, batch_dims=1), [x], lambda a: ref(a, 1))
+    check_op(lambda t: gf.gather(t, idx, axis=2, batch_dims=-1), [x], lambda a: ref(a, 2))
+    assert gf.gather(gf.constant(x), idx, axis=2, batch_dims=1).shape.as_list() == [2, 3, 2]
+    check_gradient(lambda t: gf.gather(t, idx, batch_dims=1), [x])
+    check_gradient(hidden_dims(lambda t: gf.gather(t, idx, axis=2, batch_dims=1), [2, 3, 2]),
+                   [x])
+    with pytest.raises(ValueError, match="must match"):
+        gf.gather(gf.constant(x), idx[:1], batch_dims=1)
+    with pytest.raises(ValueError, match="at most axis"):
+        gf.gather(gf.constant(x), idx, axis=0, batch_dims=1)
+
+
+def test_variables_slice_and_gather_with_gradients():
+    v = gf.Variable(np.arange(6.0).reshape(2, 3))
+    y = gf.reduce_sum(v[1, ::2]) + gf.reduce_sum(gf.gather(v, [0, 0]))
+    (grad,) = gf.gradients(y, [v])
+    np.testing.assert_array_equal(evaluate(grad), [[2, 2, 2], [1, 0, 1]])

@@ -296,54 +296,98 @@ def _gather_infer(inputs, attrs):
         raise TypeError(f"gather: indices must be integers, got {indices.dtype.name}")
     if params.shape.dims is None or indices.shape.dims is None:
         return params.dtype, TensorShape(None)
-    p = list(params.shape.dims)
+    p, i, b = list(params.shape.dims), list(indices.shape.dims), attrs["batch_dims"]
     if not p:
         raise ValueError("gather: params must be at least 1-D")
     axis = normalize_axis(attrs["axis"], len(p), "gather")
-    return params.dtype, p[:axis] + list(indices.shape.dims) + p[axis + 1:]
+    if not 0 <= b <= min(axis, len(i)):
+        raise ValueError(f"gather: batch_dims {b} must be at most axis {axis} and the rank of "
+                         f"indices {indices.shape}")
+    if not TensorShape(p[:b]).is_compatible_with(i[:b]):
+        raise ValueError(f"gather: the first {b} dimensions of params {params.shape} and "
+                         f"indices {indices.shape} must match")
+    return params.dtype, p[:axis] + i[b:] + p[axis + 1:]
 
 
-def _gather_kernel(params, indices, axis):
+def _per_batch(fn, batch_dims, out, *arrays):
+    """Applies ``fn(out_k, *arrays_k)`` to each entry k of the flattened leading batch dims."""
+    if not batch_dims:
+        fn(out, *arrays)
+        return out
+    count = int(np.prod(out.shape[:batch_dims]))
+    flat = [a.reshape((count,) + a.shape[batch_dims:]) for a in (out,) + arrays]
+    for parts in zip(*flat, strict=True):
+        fn(*parts)
+    return out
+
+
+def _take_into(out, params, indices, axis):
+    out[...] = np.take(params, indices, axis=axis)
+
+
+def _gather_kernel(params, indices, axis, batch_dims):
     axis %= params.ndim
     _check_range(indices, params.shape[axis], "gather")
-    return np.take(params, indices, axis=axis)
+    if not batch_dims:
+        return np.take(params, indices, axis=axis)
+    shape = params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]
+    if params.shape[:batch_dims] != indices.shape[:batch_dims]:
+        raise ValueError(f"gather: batch dimensions of params {params.shape} and indices "
+                         f"{indices.shape} differ")
+    out = np.empty(shape, params.dtype)
+    return _per_batch(lambda o, p, i: _take_into(o, p, i, axis - batch_dims), batch_dims,
+                      out, params, indices)
+
+
+def _scatter_rows(out, indices, grad, axis):
+    """``out[..., indices, ...] += grad`` along ``axis``, accumulating repeated indices."""
+    k = indices.ndim
+    rows = np.moveaxis(grad, tuple(builtins.range(axis, axis + k)), tuple(builtins.range(k)))
+    np.add.at(np.moveaxis(out, axis, 0), indices, rows)
 
 
 def _gather_grad(op, g):
     """Scatter-adds the gradient rows back to the gathered positions (repeats accumulate)."""
     params, indices = op.inputs
     params_shape = shape(params, out_type=_dtypes.int64)
-    return [make("GatherGrad", (params_shape, indices, g), {"axis": op.attrs["axis"]}), None]
+    return [make("GatherGrad", (params_shape, indices, g), dict(op.attrs)), None]
 
 
-def _gather_grad_kernel(params_shape, indices, grad, axis):
+def _gather_grad_kernel(params_shape, indices, grad, axis, batch_dims):
     axis %= len(params_shape)
     out = np.zeros(tuple(params_shape), grad.dtype)
-    k = indices.ndim
-    rows = np.moveaxis(grad, tuple(builtins.range(axis, axis + k)), tuple(builtins.range(k)))
-    np.add.at(np.moveaxis(out, axis, 0), indices, rows)
-    return out
+    return _per_batch(lambda o, i, g: _scatter_rows(o, i, g, axis - batch_dims), batch_dims,
+                      out, indices, grad)
 
 
-define_op("GatherV2", infer=_gather_infer, kernel=_gather_kernel, grad=_gather_grad,
-          name="GatherV2")
+def _gather_grad_grad(op, g):
+    return [None, None, gather(g, op.inputs[1], axis=op.attrs["axis"],
+                               batch_dims=op.attrs["batch_dims"])]
+
+
+define_op("GatherV2", infer=_gather_infer, kernel=_gather_kernel, grad=_gather_grad)
 define_op("GatherGrad",
           infer=lambda inputs, attrs: (inputs[2].dtype, constant_shape(inputs[0])),
-          kernel=_gather_grad_kernel,
-          grad=lambda op, g: [None, None, gather(g, op.inputs[1], axis=op.attrs["axis"])])
+          kernel=_gather_grad_kernel, grad=_gather_grad_grad)
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
     """Entries of ``params`` along ``axis`` at ``indices``: the output has shape
-    ``params.shape[:axis] + indices.shape + params.shape[axis + 1:]``.
+    ``params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]``.
+
+    With ``batch_dims`` b, the first b dims of params and indices are batch dims gathered
+    in lockstep; ``axis`` defaults to b. ``validate_indices`` is ignored: out-of-range
+    indices are always an error, as on TF's CPU kernels.
     """
-    if batch_dims != 0:
-        raise ValueError(f"gather: batch_dims={batch_dims} is not supported (only 0)")
     params = convert_to_tensor(params)
     with params.graph.as_default():
         indices = convert_to_tensor(indices, preferred_dtype=_dtypes.int32)
-    axis = 0 if axis is None else int(static_value(axis, "gather: axis"))
-    return make("GatherV2", (params, indices), {"axis": axis}, name=name)
+    batch_dims = int(batch_dims)
+    if batch_dims < 0 and indices.shape.ndims is not None:
+        batch_dims += indices.shape.ndims
+    axis = batch_dims if axis is None else int(static_value(axis, "gather: axis"))
+    attrs = {"axis": axis, "batch_dims": batch_dims}
+    return make("GatherV2", (params, indices), attrs, name=name)
 
 
 def _nd_index(indices, dims, what):
