@@ -28,7 +28,7 @@ from ..graph import name_scope
 from ..shapes import TensorShape
 from . import array_ops
 from .constant_ops import constant, constant_shape, convert_to_tensor
-from .op_utils import make, same_dtype
+from .op_utils import make, same_dtype, tensor_pair
 from .registry import define_op
 
 __all__ = [
@@ -651,8 +651,7 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
     [height, width, in_channels, out_channels] filter.
     """
     _check_format(data_format, ("NHWC",))
-    x = convert_to_tensor(input)
-    w = convert_to_tensor(_pick(filter, filters, "filter", "filters"))
+    x, w = tensor_pair(input, _pick(filter, filters, "filter", "filters"))
     return make("Conv2D", (x, w), _conv_attrs_from(strides, padding, dilations), name=name)
 
 
@@ -661,9 +660,8 @@ def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=N
                           dilations=(1, 1, 1, 1), name=None, filters=None):
     """The gradient of conv2d wrt its input, for an input of shape ``input_sizes``."""
     _check_format(data_format, ("NHWC",))
-    w = convert_to_tensor(_pick(filter, filters, "filter", "filters"))
-    return make("Conv2DBackpropInput",
-                (_sizes_tensor(input_sizes, "input_sizes"), w, convert_to_tensor(out_backprop)),
+    w, dy = tensor_pair(_pick(filter, filters, "filter", "filters"), out_backprop)
+    return make("Conv2DBackpropInput", (_sizes_tensor(input_sizes, "input_sizes"), w, dy),
                 _conv_attrs_from(strides, padding, dilations), name=name)
 
 
@@ -672,9 +670,8 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
                            dilations=(1, 1, 1, 1), name=None):
     """The gradient of conv2d wrt its filter, of shape ``filter_sizes``."""
     _check_format(data_format, ("NHWC",))
-    return make("Conv2DBackpropFilter",
-                (convert_to_tensor(input), _sizes_tensor(filter_sizes, "filter_sizes"),
-                 convert_to_tensor(out_backprop)),
+    x, dy = tensor_pair(input, out_backprop)
+    return make("Conv2DBackpropFilter", (x, _sizes_tensor(filter_sizes, "filter_sizes"), dy),
                 _conv_attrs_from(strides, padding, dilations), name=name)
 
 
@@ -711,8 +708,8 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
     stride = _spatial(stride, 1, "stride")
     dilations = _spatial(1 if dilations is None else dilations, 1, "dilations")
     with name_scope(name, "conv1d") as scope:
-        x = array_ops.expand_dims(convert_to_tensor(value), 1)
-        w = array_ops.expand_dims(convert_to_tensor(filters), 0)
+        x, w = tensor_pair(value, filters)
+        x, w = array_ops.expand_dims(x, 1), array_ops.expand_dims(w, 0)
         y = conv2d(x, w, (1, 1) + stride[1:], padding, dilations=(1, 1) + dilations[1:])
         return array_ops.squeeze(y, [1], name=scope)
 
@@ -741,7 +738,7 @@ def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
     in_channels * multiplier outputs, channel c's block holding c's own filters.
     """
     _check_format(data_format, ("NHWC",))
-    return make("DepthwiseConv2dNative", (convert_to_tensor(input), convert_to_tensor(filter)),
+    return make("DepthwiseConv2dNative", tensor_pair(input, filter),
                 _conv_attrs_from(strides, padding, dilations, explicit_ok=False), name=name)
 
 
@@ -751,8 +748,7 @@ def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, st
     """The gradient of depthwise_conv2d_native wrt its input."""
     _check_format(data_format, ("NHWC",))
     return make("DepthwiseConv2dNativeBackpropInput",
-                (_sizes_tensor(input_sizes, "input_sizes"), convert_to_tensor(filter),
-                 convert_to_tensor(out_backprop)),
+                (_sizes_tensor(input_sizes, "input_sizes"), *tensor_pair(filter, out_backprop)),
                 _conv_attrs_from(strides, padding, dilations, explicit_ok=False), name=name)
 
 
@@ -761,9 +757,9 @@ def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, s
                                             dilations=(1, 1, 1, 1), name=None):
     """The gradient of depthwise_conv2d_native wrt its filter."""
     _check_format(data_format, ("NHWC",))
+    x, dy = tensor_pair(input, out_backprop)
     return make("DepthwiseConv2dNativeBackpropFilter",
-                (convert_to_tensor(input), _sizes_tensor(filter_sizes, "filter_sizes"),
-                 convert_to_tensor(out_backprop)),
+                (x, _sizes_tensor(filter_sizes, "filter_sizes"), dy),
                 _conv_attrs_from(strides, padding, dilations, explicit_ok=False), name=name)
 
 
