@@ -57,6 +57,7 @@ def test_reshape_expand_squeeze_gradients():
     check_gradient(lambda t: gf.reshape(t, [3, 2]), [x])
     check_gradient(hidden_dims(lambda t: gf.reshape(t, [-1]), [6]), [x])
     check_gradient(lambda t: gf.expand_dims(t, -1), [x])
+    check_gradient(hidden_dims(lambda t: gf.expand_dims(t, 1), [2, 1, 1, 3]), [x])
     check_gradient(lambda t: gf.squeeze(t, [1]), [x])
     check_gradient(hidden_dims(lambda t: gf.squeeze(t), [2, 3]), [x])
 
@@ -82,6 +83,9 @@ def test_broadcast_to_identity_stop_gradient():
     x = rand(3, 1)
     check_op(lambda t: gf.broadcast_to(t, [2, 3, 4]), [x], lambda a: np.broadcast_to(a, (2, 3, 4)))
     check_gradient(lambda t: gf.broadcast_to(t, [2, 3, 4]), [x])
+    check_gradient(hidden_dims(lambda t: gf.broadcast_to(t, [2, 3, 4]), [2, 3, 4]), [x])
+    p = gf.placeholder(gf.float32, [None, 1])
+    assert gf.broadcast_to(p, [2, 3, 4]).shape.as_list() == [2, 3, 4]
     check_op(gf.identity, [x], lambda a: a)
     check_gradient(gf.identity, [x])
     t = gf.placeholder(gf.float32, [3])

@@ -82,6 +82,13 @@ def test_matmul_shape_errors_name_both_shapes():
         evaluate(gf.matmul(p, p), {p: np.zeros((2, 3))})
 
 
+def test_matrix_transpose():
+    check_op(gf.matrix_transpose, [rand(2, 3, 4)], lambda a: np.swapaxes(a, -1, -2))
+    check_gradient(gf.matrix_transpose, [rand(2, 3)])
+    with pytest.raises(ValueError, match="rank >= 2"):
+        gf.matrix_transpose(gf.zeros([3]))
+
+
 # ---- tensordot ----------------------------------------------------------------------------
 
 def test_tensordot_axes_forms():

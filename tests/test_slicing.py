@@ -77,6 +77,7 @@ def test_getitem_basic_forms_and_static_shapes():
     assert x[:, 1:3].shape.as_list() == [None, 2, 5]
     assert x[..., ::-2].shape.as_list() == [None, 4, 3]
     assert x[None, :, -1].shape.as_list() == [1, None, 5]
+    assert x[:, gf.newaxis].shape.as_list() == [None, 1, 4, 5]
     assert x[gf.constant(1), 2].shape.as_list() == [5]
     assert gf.placeholder(gf.float32)[0].shape.dims is None
     v = np.arange(40.0, dtype=np.float32).reshape(2, 4, 5)

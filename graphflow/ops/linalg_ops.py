@@ -14,7 +14,7 @@ from .op_utils import make, normalize_axis, same_dtype
 from .reduction_ops import reduce_max, reduce_sum
 from .registry import define_op
 
-__all__ = ["matmul", "tensordot", "norm"]
+__all__ = ["matmul", "matrix_transpose", "tensordot", "norm"]
 
 
 def _matmul_infer(inputs, attrs):
@@ -84,6 +84,15 @@ def _install_matmul_operator():
 
 
 _install_matmul_operator()
+
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False):
+    """Swaps the last two axes, keeping leading batch axes in place."""
+    a = convert_to_tensor(a)
+    rank = a.shape.ndims
+    if rank is None or rank < 2:
+        raise ValueError(f"matrix_transpose: a must have a known rank >= 2, got {a.shape}")
+    return transpose(a, list(range(rank - 2)) + [rank - 1, rank - 2], name=name)
 
 
 # ---- tensordot -------------------------------------------------------------------------------

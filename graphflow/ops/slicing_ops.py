@@ -22,8 +22,10 @@ from .registry import define_op
 
 __all__ = [
     "slice", "strided_slice", "gather", "gather_nd", "scatter_nd", "boolean_mask", "one_hot",
-    "sequence_mask", "reverse", "reverse_v2", "pad",
+    "sequence_mask", "reverse", "reverse_v2", "pad", "newaxis",
 ]
+
+newaxis = None  # ``x[:, tf.newaxis]`` inserts a size-1 axis, as in numpy
 
 
 def _check_index_vectors(op_type, vectors):
@@ -546,15 +548,16 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     indices = convert_to_tensor(indices)
     dtype = None if dtype is None else _dtypes.as_dtype(dtype)
     with indices.graph.as_default():
-        given = [convert_to_tensor(v, preferred_dtype=dtype) for v in (on_value, off_value)
-                 if v is not None]
+        on, off = (None if v is None else convert_to_tensor(v, preferred_dtype=dtype)
+                   for v in (on_value, off_value))
+        given = [t for t in (on, off) if t is not None]
         for t in given:
             if dtype is not None and t.dtype != dtype:
                 raise TypeError(f"one_hot: on_value/off_value of dtype {t.dtype.name} do not "
                                 f"match dtype {dtype.name}")
         dtype = dtype or (given[0].dtype if given else _dtypes.float32)
-        on = convert_to_tensor(1 if on_value is None else on_value, preferred_dtype=dtype)
-        off = convert_to_tensor(0 if off_value is None else off_value, preferred_dtype=dtype)
+        on = constant(1, dtype=dtype) if on is None else on
+        off = constant(0, dtype=dtype) if off is None else off
         depth = convert_to_tensor(depth, preferred_dtype=_dtypes.int32)
     attrs = {"axis": -1 if axis is None else int(axis)}
     return make("OneHot", (indices, depth, on, off), attrs, name=name)
