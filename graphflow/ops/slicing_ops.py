@@ -331,7 +331,7 @@ def _gather_kernel(params, indices, axis, batch_dims):
     axis %= params.ndim
     _check_range(indices, params.shape[axis], "gather")
     if not batch_dims:
-        return np.take(params, indices, axis=axis)
+        return np.asarray(np.take(params, indices, axis=axis))
     shape = params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]
     if params.shape[:batch_dims] != indices.shape[:batch_dims]:
         raise ValueError(f"gather: batch dimensions of params {params.shape} and indices "
@@ -416,7 +416,7 @@ def _gather_nd_infer(inputs, attrs):
 def _gather_nd_kernel(params, indices):
     if indices.shape[-1] == 0:  # empty index rows select the whole of params
         return np.array(np.broadcast_to(params, indices.shape[:-1] + params.shape))
-    return params[_nd_index(indices, params.shape, "gather_nd")]
+    return np.asarray(params[_nd_index(indices, params.shape, "gather_nd")])
 
 
 def _gather_nd_grad(op, g):
