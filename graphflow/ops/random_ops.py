@@ -7,7 +7,6 @@ advance each op's stream. Seeds follow TF1's rule (``get_seed``): a graph-level 
 (``set_random_seed``) combined with an op-level seed, either of which may be missing.
 """
 
-import itertools
 import numbers
 import random as _py_random
 import weakref
@@ -85,7 +84,7 @@ def _seed_uses(graph, seed, seed2):
     ops added since the last, so building many random ops stays linear."""
     ops = graph.get_operations()
     counted, uses = _SEED_USES.get(graph, (0, {}))
-    for op in itertools.islice(ops, counted, None):
+    for op in ops[counted:]:
         if op.type in _RANDOM_OP_TYPES:
             key = (op.attrs["seed"], op.attrs["seed2"])
             uses[key] = uses.get(key, 0) + 1
