@@ -9,7 +9,10 @@ Every pass below is linear in the number of ops (plus a sort), so compile time g
 linearly with the graph.
 """
 
+import contextlib
 import functools
+import gc
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,6 +92,36 @@ def compile_plan(fetch_elements, feed_tensors, state, threads=1, check_numerics=
     ``check_numerics`` wraps every floating output in a NaN/Inf check (and keeps the plan
     sequential, so the op reported is the first in execution order).
     """
+    with _gc_paused():
+        return _compile(fetch_elements, feed_tensors, state, threads, check_numerics)
+
+
+_gc_lock = threading.Lock()
+_gc_pause = {"depth": 0, "was_enabled": False}
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pauses the cyclic garbage collector (re-entrant, thread-safe).
+
+    Compiling allocates many long-lived containers; the collections they trigger rescan
+    the whole graph each time, which made compile time grow faster than the graph.
+    """
+    with _gc_lock:
+        if _gc_pause["depth"] == 0:
+            _gc_pause["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_pause["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pause["depth"] -= 1
+            if _gc_pause["depth"] == 0 and _gc_pause["was_enabled"]:
+                gc.enable()
+
+
+def _compile(fetch_elements, feed_tensors, state, threads, check_numerics):
     fed = set(feed_tensors)
     ops = needed_ops(fetch_elements, fed)
     slot_of, feed_slots = _assign_slots(ops, feed_tensors, fed)
