@@ -129,8 +129,8 @@ def test_conv2d_float32_stays_float32_and_accepts_short_strides():
     assert got[0].dtype == np.float32
     y = gf.nn.conv2d(gf.constant(x), filters=gf.constant(w), strides=[2, 1], padding="same")
     np.testing.assert_allclose(evaluate(y), ref_conv2d(x, w, (2, 1), "SAME"), atol=1e-4)
-    from_numpy = gf.nn.conv2d(gf.constant(x), w.astype(np.float64).tolist(), 1, "VALID")
-    assert from_numpy.dtype == gf.float32  # a Python filter takes the input's dtype
+    from_list = gf.nn.conv2d(gf.constant(x), w.astype(np.float64).tolist(), 1, "VALID")
+    assert from_list.dtype == gf.float32  # a Python filter takes the input's dtype
 
 
 def test_conv2d_explicit_padding():

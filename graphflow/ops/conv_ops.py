@@ -648,7 +648,8 @@ def _sizes_tensor(sizes, what):
 def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,  # noqa: A002
            data_format="NHWC", dilations=(1, 1, 1, 1), name=None, filters=None):
     """2-D convolution (cross-correlation, as in TF) of NHWC ``input`` with a
-    [height, width, in_channels, out_channels] filter.
+    [height, width, in_channels, out_channels] filter. ``padding`` is "SAME", "VALID" or
+    explicit [before, after] pairs per dim; ``use_cudnn_on_gpu`` is accepted and ignored.
     """
     _check_format(data_format, ("NHWC",))
     x, w = tensor_pair(input, _pick(filter, filters, "filter", "filters"))
