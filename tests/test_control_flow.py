@@ -265,6 +265,60 @@ def test_while_body_with_cond_and_stateful_op():
         assert sess.run(hits) == 6
 
 
+# ---- while_loop gradients ---------------------------------------------------------------------
+
+def test_while_gradient_through_loop_vars_and_captures():
+    def build(x, w):
+        body = lambda i, y: (i + 1, gf.sin(y) * w)  # noqa: E731
+        _, y = gf.while_loop(lambda i, y: i < 3, body, [gf.constant(0), x])
+        return y
+
+    check_gradient(build, [np.array([0.3, -0.5]), np.array([1.2, 0.7])])
+
+
+def test_while_gradient_with_cond_in_body_and_nested_loops():
+    def with_cond(x, w):
+        def body(i, y):
+            return i + 1, gf.cond(i % 2 > 0, lambda: y * w, lambda: gf.exp(y) * 0.5)
+
+        return gf.while_loop(lambda i, y: i < 4, body, [gf.constant(0), x])[1]
+
+    def nested(x, w):
+        def outer(i, y):
+            inner = lambda j, z: (j + 1, z * w + 0.1)  # noqa: E731
+            _, z = gf.while_loop(lambda j, z: j < i, inner, [gf.constant(0), y])
+            return i + 1, gf.tanh(z)
+
+        return gf.while_loop(lambda i, y: i < 3, outer, [gf.constant(0), x])[1]
+
+    inputs = [np.array([0.3, -0.5]), np.array([1.2, 0.7])]
+    check_gradient(with_cond, inputs)
+    check_gradient(nested, inputs)
+
+
+def test_while_gradient_zero_iterations_limit_and_back_prop():
+    x = gf.placeholder(gf.float32, [])
+    n = gf.placeholder(gf.int32, [])
+    y = gf.while_loop(lambda y: y < 100.0, lambda y: y * 3.0, [x], maximum_iterations=n)
+    (g,) = gf.gradients(y, [x])
+    assert [evaluate(g, {x: 1.0, n: k}) for k in (0, 2, 10)] == [1.0, 9.0, 243.0]
+    frozen = gf.while_loop(lambda y: y < 100.0, lambda y: y * 3.0, [x], back_prop=False)
+    assert gf.gradients(frozen, [x]) == [None]
+
+
+def test_while_gradient_reuses_each_iterations_randomness():
+    x = gf.placeholder(gf.float32, [100])
+
+    def body(i, y):
+        return i + 1, y * gf.cast(gf.random_uniform([100]) > 0.3, gf.float32) * 2.0
+
+    _, y = gf.while_loop(lambda i, y: i < 2, body, [gf.constant(0), x])
+    (g,) = gf.gradients(gf.reduce_sum(y), [x])
+    with gf.Session() as sess:
+        value, grad = sess.run([y, g], {x: np.ones(100, np.float32)})
+    np.testing.assert_array_equal(value, grad)
+
+
 # ---- nest helpers ----------------------------------------------------------------------------
 
 def test_nest_helpers_round_trip():

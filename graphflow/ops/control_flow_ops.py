@@ -280,7 +280,11 @@ class FunctionBody:
 
 
 class _SessionData:
-    """Per-session sub-plans of function bodies and the values forward runs lent."""
+    """Per-session sub-plans of function bodies and the values forward runs lent.
+
+    ``lent`` maps a forward body to what its last run kept for gradients: a dict of
+    tensor -> value for a cond branch, a list of per-iteration records for a loop body.
+    """
 
     def __init__(self):
         self.plans = {}
@@ -290,14 +294,20 @@ class _SessionData:
 _SESSION_DATA = weakref.WeakKeyDictionary()  # RunState -> _SessionData
 
 
-def _run_body(state, body, values):
-    """Runs ``body`` on its feed ``values``; returns the list of its output values."""
-    from ..runtime.plan import compile_plan
-    from ..runtime.sequential import run_sequential
-
+def _session_data(state):
     data = _SESSION_DATA.get(state)
     if data is None:
         data = _SESSION_DATA.setdefault(state, _SessionData())
+    return data
+
+
+def _run_body(state, body, values, borrowed_values=None):
+    """Runs ``body`` on its feed ``values`` (and ``borrowed_values``, tensor -> value, for
+    a gradient body). Returns (output values, the lent values as a dict, or None)."""
+    from ..runtime.plan import compile_plan
+    from ..runtime.sequential import run_sequential
+
+    data = _session_data(state)
     key = (body, len(body.lent))
     plan = data.plans.get(key)
     if plan is None:
@@ -306,18 +316,22 @@ def _run_body(state, body, values):
         data.plans[key] = plan
     slots = [None] * plan.num_slots
     if body.borrowed:
-        lent = data.lent.get(body.lender)
-        if lent is None:
-            raise RuntimeError("a gradient branch ran before its forward branch")
-        values = list(values) + [lent[t] for t in body.borrowed]
-    for (_, slot), value in zip(plan.feed_slots, values, strict=False):
+        values = list(values) + [borrowed_values[t] for t in body.borrowed]
+    for (_, slot), value in zip(plan.feed_slots, values, strict=True):
         slots[slot] = value
     run_sequential(plan, slots)
     out = [slots[s] for s in plan.fetch_slots if s is not None]
     n = len(body.outputs)
-    if body.lent:
-        data.lent[body] = dict(zip(body.lent, out[n:], strict=False))
-    return out[:n]
+    lent = dict(zip(body.lent, out[n:], strict=True)) if body.lent else None
+    return out[:n], lent
+
+
+def _lent_by(state, body):
+    """What the last run of forward ``body`` kept for its gradient in this session."""
+    lent = _session_data(state).lent.get(body)
+    if lent is None:
+        raise RuntimeError("a gradient of cond or while_loop ran before its forward op")
+    return lent
 
 
 def _single_or_tuple(values):
@@ -351,7 +365,11 @@ def _most_specific_shape(a, b):
 
 def _if_kernel(state, pred, *inputs, then_branch, else_branch):
     body = then_branch if pred else else_branch
-    return _single_or_tuple(_run_body(state, body, inputs))
+    borrowed = _lent_by(state, body.lender) if body.borrowed else None
+    outputs, lent = _run_body(state, body, inputs, borrowed)
+    if lent is not None:
+        _session_data(state).lent[body] = lent
+    return _single_or_tuple(outputs)
 
 
 def _if_grad(op, *grads):
@@ -467,20 +485,94 @@ def _while_infer(inputs, attrs):
     return [(t.dtype, t.shape) for t in attrs["loop_body"].feeds[:attrs["num_vars"]]]
 
 
-def _while_kernel(state, *inputs, cond_body, loop_body, num_vars, has_limit):
-    """Runs the body while the condition holds (and the iteration limit allows)."""
+def _while_kernel(state, *inputs, cond_body, loop_body, num_vars, has_limit, back_prop):
+    """Runs the body while the condition holds (and the iteration limit allows); when a
+    gradient was built, keeps each iteration's record for it."""
     limit = inputs[-1] if has_limit else None
     values = list(inputs[:num_vars])
     captures = list(inputs[num_vars:len(inputs) - int(has_limit)])
+    data = _session_data(state)
+    records = [] if loop_body.lent else None
     i = 0
-    while (limit is None or i < limit) and _run_body(state, cond_body, values + captures)[0]:
-        values = _run_body(state, loop_body, values + captures)
+    while (limit is None or i < limit) and _run_body(state, cond_body, values + captures)[0][0]:
+        before = dict(data.lent) if records is not None else None
+        values, lent = _run_body(state, loop_body, values + captures)
+        if records is not None:
+            records.append((lent, _changed(before, data.lent)))
         i += 1
+    if records is not None:
+        data.lent[loop_body] = records
     return _single_or_tuple(values)
 
 
-define_op("While", infer=_while_infer, kernel=_while_kernel, stateful=True,
+def _changed(before, after):
+    """Entries of ``after`` that differ from ``before``: what functional ops nested in one
+    loop iteration lent, restored when that iteration is differentiated."""
+    return {k: v for k, v in after.items() if before.get(k) is not v}
+
+
+def _while_grad(op, *grads):
+    """A WhileGrad op running the body's gradient over the recorded iterations, last
+    first, carrying the loop variables' gradients and summing the captures'."""
+    from ..autodiff import gradients
+    from .array_ops import zeros_like
+    from .constant_ops import placeholder
+
+    loop_body, n = op.attrs["loop_body"], op.attrs["num_vars"]
+    stand_ins, captures = loop_body.feeds[:n], loop_body.feeds[n:]
+    var_idx = [i for i in range(n) if stand_ins[i].dtype.is_floating]
+    wrt_caps = [c for c in captures if c.dtype.is_floating]
+    if not op.attrs["back_prop"] or all(grads[i] is None for i in var_idx):
+        return [None] * len(op.inputs)
+    graph = op.graph
+    borrowed = set(loop_body.internal_ops()) | {t.op for t in stand_ins}
+    with _FunctionContext(graph, borrowed) as ctx:
+        g_stand_ins = [placeholder(stand_ins[i].dtype, stand_ins[i].shape, name="grad_var")
+                       for i in var_idx]
+        xs = [stand_ins[i] for i in var_idx] + wrt_caps
+        dxs = gradients([loop_body.outputs[i] for i in var_idx], xs, grad_ys=g_stand_ins)
+        outs = [d if d is not None else zeros_like(x) for d, x in zip(dxs, xs, strict=True)]
+    grad_caps, lent = _boundary(outs, ctx, fed=g_stand_ins)
+    grad_caps = [c for c in grad_caps if c not in wrt_caps]
+    loop_body.lend(lent)
+    body = FunctionBody(outs, (), [*g_stand_ins, *wrt_caps, *grad_caps], lent, loop_body)
+    g_in = [grads[i] if grads[i] is not None else zeros_like(op.outputs[i]) for i in var_idx]
+    with graph.control_dependencies([op, *ctx.outer_control]):
+        grad_op = graph.create_op("WhileGrad", [*g_in, *wrt_caps, *grad_caps],
+                                  {"grad_body": body, "num_grads": len(var_idx),
+                                   "num_wrt": len(wrt_caps)}, name="WhileGrad")
+    result = [None] * len(op.inputs)
+    for k, i in enumerate(var_idx):
+        result[i] = grad_op.outputs[k]
+    cap_grads = dict(zip(wrt_caps, grad_op.outputs[len(var_idx):], strict=True))
+    for j, t in enumerate(op.inputs[n:n + len(captures)]):
+        result[n + j] = cap_grads.get(t)
+    return result
+
+
+def _while_grad_infer(inputs, attrs):
+    k = attrs["num_grads"] + attrs["num_wrt"]
+    return [(t.dtype, t.shape) for t in inputs[:k]]
+
+
+def _while_grad_kernel(state, *inputs, grad_body, num_grads, num_wrt):
+    grads = list(inputs[:num_grads])
+    wrt = inputs[num_grads:num_grads + num_wrt]
+    rest = list(inputs[num_grads:])
+    totals = [np.zeros_like(c) for c in wrt]
+    data = _session_data(state)
+    for lent, nested in reversed(_lent_by(state, grad_body.lender)):
+        data.lent.update(nested)
+        outs, _ = _run_body(state, grad_body, grads + rest, lent)
+        grads = outs[:num_grads]
+        totals = [a + b for a, b in zip(totals, outs[num_grads:], strict=True)]
+    return _single_or_tuple(grads + totals)
+
+
+define_op("WhileGrad", infer=_while_grad_infer, kernel=_while_grad_kernel, stateful=True,
           needs_state=True)
+define_op("While", infer=_while_infer, kernel=_while_kernel, grad=_while_grad,
+          stateful=True, needs_state=True)
 
 
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
@@ -493,7 +585,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     ``shape_invariants`` entry, which may leave dimensions unknown). ``cond`` and
     ``body`` are traced once. At most ``maximum_iterations`` iterations run when given.
     A single loop variable comes back unpacked unless ``return_same_structure``.
-    No gradient is defined for the While op.
+    Gradients flow to floating loop variables and captures (unless ``back_prop`` is
+    False): each iteration keeps the values the body's gradient needs.
     """
     if not callable(cond):
         raise TypeError("cond must be callable.")
@@ -517,7 +610,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                                  f"{limit.dtype.name} of shape {limit.shape}")
             inputs.append(limit)
         attrs = {"cond_body": cond_body, "loop_body": loop_body,
-                 "num_vars": len(flat_init), "has_limit": maximum_iterations is not None}
+                 "num_vars": len(flat_init), "has_limit": maximum_iterations is not None,
+                 "back_prop": bool(back_prop)}
         with graph.control_dependencies(control):
             op = graph.create_op("While", inputs, attrs, name="While")
     if not return_same_structure and len(op.outputs) == 1:
