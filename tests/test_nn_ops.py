@@ -433,6 +433,8 @@ def test_top_k():
     check_op(lambda t: gf.nn.top_k(t, k=2), [x], reference)
     values, indices = evaluate(gf.nn.top_k(x, 2))
     assert indices.tolist() == [[1, 2], [2, 3]]  # ties: lower index first, as in TF
+    unsigned = evaluate(gf.nn.top_k(np.array([3, 250, 0, 250], np.uint8), 3))
+    assert unsigned[0].tolist() == [250, 250, 3] and unsigned[1].tolist() == [1, 3, 0]
     check_gradient(lambda t: gf.nn.top_k(t, k=2)[0], [randn(3, 5)])
     k = gf.placeholder(gf.int32, [])
     dynamic = gf.nn.top_k(gf.placeholder(gf.float32, [2, 4]), k)[0]

@@ -796,9 +796,11 @@ def _top_k_kernel(x, k, sorted):  # noqa: A002 - TF's attribute name
     k = int(k)
     if x.shape[-1] < k:
         raise ValueError(f"input must have at least k columns. Had {x.shape[-1]}, needed {k}")
-    # A stable sort of the negated values puts ties in index order, as TF does.
-    indices = np.argsort(-x, axis=-1, kind="stable")[..., :k]
-    return np.take_along_axis(x, indices, axis=-1), indices.astype(np.int32)
+    # A stable ascending sort of the reversed rows, read backwards, is descending with ties
+    # in index order (as in TF), and needs no negation (which unsigned types cannot do).
+    backwards = np.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
+    indices = (x.shape[-1] - 1 - backwards).astype(np.int32)
+    return np.take_along_axis(x, indices, axis=-1), indices
 
 
 def _scatter_last_kernel(updates, indices, like):
