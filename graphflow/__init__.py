@@ -4,8 +4,10 @@
 parts of it in a Session.
 """
 
-from . import contrib, debugging, dtypes, errors, io, nn, passes, summary, train, viz
+from . import (contrib, debugging, dtypes, errors, io, nn, passes, random, summary, train,
+               viz)
 from .autodiff import gradients
+from .debugging import add_check_numerics_ops, check_numerics
 from .io import import_graph_def
 from .passes import optimize_graph
 from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8,
@@ -21,8 +23,11 @@ from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.reduction_ops import *  # noqa: F401,F403
 from .ops.slicing_ops import *  # noqa: F401,F403
-from .session import ConfigProto, InteractiveSession, Session, get_default_session
+from .init_ops import *  # noqa: F401,F403
+from .session import (ConfigProto, InteractiveSession, RunMetadata, RunOptions, Session,
+                      get_default_session)
 from .shapes import Dimension, TensorShape
+from .variable_scope import *  # noqa: F401,F403
 from .variables import (GraphKeys, Variable, all_variables, global_variables,
                         global_variables_initializer, initialize_all_variables,
                         is_variable_initialized, local_variables,
