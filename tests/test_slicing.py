@@ -349,3 +349,18 @@ def test_variables_slice_and_gather_with_gradients():
     y = gf.reduce_sum(v[1, ::2]) + gf.reduce_sum(gf.gather(v, [0, 0]))
     (grad,) = gf.gradients(y, [v])
     np.testing.assert_array_equal(evaluate(grad), [[2, 2, 2], [1, 0, 1]])
+
+
+def test_gather_nd_with_batch_dims():
+    x = rand(2, 3, 4)
+    idx = np.array([[[2, 1], [0, 3]], [[1, 1], [2, 0]]], dtype=np.int32)
+
+    def ref(a):
+        return np.stack([a[k][idx[k, :, 0], idx[k, :, 1]] for k in range(2)])
+
+    check_op(lambda t: gf.gather_nd(t, idx, batch_dims=1), [x], ref)
+    check_op(lambda t: gf.gather_nd(t, idx[..., :1], batch_dims=1), [x],
+             lambda a: np.stack([a[k][idx[k, :, 0]] for k in range(2)]))
+    check_gradient(lambda t: gf.gather_nd(t, idx, batch_dims=1), [x])
+    with pytest.raises(ValueError, match="batch_dims"):
+        gf.gather_nd(gf.constant(x), idx, batch_dims=3)

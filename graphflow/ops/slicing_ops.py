@@ -428,13 +428,33 @@ define_op("GatherNd", infer=_gather_nd_infer, kernel=_gather_nd_kernel, grad=_ga
 
 
 def gather_nd(params, indices, name=None, batch_dims=0):
-    """Slices of ``params`` addressed by the rows ``indices[..., :]`` (each of depth K)."""
-    if batch_dims != 0:
-        raise ValueError(f"gather_nd: batch_dims={batch_dims} is not supported (only 0)")
+    """Slices of ``params`` addressed by the rows ``indices[..., :]`` (each of depth K).
+
+    With ``batch_dims`` b, the first b dims of params and indices are batch dims: each
+    index row gets its batch coordinates prepended, and the rest is a plain gather_nd.
+    """
     params = convert_to_tensor(params)
     with params.graph.as_default():
         indices = convert_to_tensor(indices, preferred_dtype=_dtypes.int32)
+        if batch_dims:
+            indices = _with_batch_coordinates(indices, int(batch_dims))
     return make("GatherNd", (params, indices), name=name)
+
+
+def _with_batch_coordinates(indices, batch_dims):
+    """``indices`` [B..., M..., K] -> [B..., M..., b + K] with each row's batch position first."""
+    rank = indices.shape.ndims
+    if rank is None or not 0 < batch_dims < rank:
+        raise ValueError(f"gather_nd: batch_dims {batch_dims} must be in [1, rank of indices) "
+                         f"for indices of shape {indices.shape}")
+    rows = [dim_size(indices, axis) for axis in builtins.range(rank - 1)] + [1]
+    coordinates = []
+    for axis in builtins.range(batch_dims):
+        position = array_ops.range(dim_size(indices, axis, out_type=indices.dtype))
+        dims = [1] * rank
+        dims[axis] = -1
+        coordinates.append(array_ops.broadcast_to(reshape(position, dims), rows))
+    return array_ops.concat(coordinates + [indices], -1)
 
 
 def _scatter_nd_infer(inputs, attrs):
