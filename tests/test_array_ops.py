@@ -121,6 +121,10 @@ def test_range_values_and_dtypes():
         r = gf.range(*args)
         assert r.dtype == gf.as_dtype(ref.dtype) and r.shape.as_list() == [len(ref)]
         np.testing.assert_array_equal(evaluate(r), ref)
+    for args in [(2, 9, 3), (5.0, 1.0, -0.5)]:
+        arrays = [np.asarray(a, np.int32 if isinstance(a, int) else np.float32) for a in args]
+        check_op(gf.range, arrays, lambda *a: np.arange(*a, dtype=a[0].dtype))
+        check_op(gf.range, arrays, lambda *a: np.arange(*a, dtype=a[0].dtype), feed=False)
     assert gf.range(3, dtype=gf.float64).dtype == gf.float64
     assert gf.range(gf.constant(4, gf.int64)).dtype == gf.int64
     limit = gf.placeholder(gf.int32, [])
@@ -141,8 +145,12 @@ def test_linspace_and_eye():
     np.testing.assert_allclose(evaluate(got), np.linspace(0, 1, 5), rtol=1e-6)
     np.testing.assert_allclose(evaluate(gf.lin_space(gf.constant(2.0, gf.float64), -1.0, 4)),
                                np.linspace(2, -1, 4))
+    check_op(lambda a, b: gf.linspace(a, b, 7), [np.float32(-1), np.float32(2)],
+             lambda a, b: np.linspace(a, b, 7, dtype=np.float32))
     with pytest.raises(ValueError, match="positive"):
         gf.linspace(0.0, 1.0, 0)
+    check_op(lambda n, m: gf.eye(n, m, batch_shape=[2]), [np.int32(3), np.int32(2)],
+             lambda n, m: np.broadcast_to(np.eye(n, m, dtype=np.float32), (2, n, m)))
     np.testing.assert_array_equal(evaluate(gf.eye(3)), np.eye(3, dtype=np.float32))
     e = gf.eye(2, 3, batch_shape=[4], dtype=gf.int32)
     assert e.shape.as_list() == [4, 2, 3] and e.dtype == gf.int32
