@@ -141,6 +141,51 @@ def test_dynamic_rnn_masks_by_sequence_length(time_major):
     np.testing.assert_allclose(got_state.h, h, rtol=1e-10)
 
 
+@pytest.mark.parametrize("time_major", [False, True])
+def test_dynamic_rnn_with_unknown_time_runs_a_while_loop(time_major):
+    xv = RNG.standard_normal((3, 5, 2))
+    lengths = np.array([5, 2, 0])
+    x = gf.placeholder(gf.float64, [None, None, 2])
+    cell = rnn_cell.BasicLSTMCell(4)
+    out, state = gf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=gf.float64,
+                                   time_major=time_major)
+    assert out.shape.as_list() == [None, None, 4]
+    assert any(op.type == "While" for op in gf.get_default_graph().get_operations())
+    assert [v.name for v in gf.global_variables()] == [
+        "rnn/basic_lstm_cell/kernel:0", "rnn/basic_lstm_cell/bias:0"]
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        feed = xv if not time_major else xv.transpose(1, 0, 2)
+        got, got_state = sess.run([out, state], {x: feed})
+        kernel, bias = sess.run(cell.variables)
+    ref, c, h = _numpy_lstm_sequence(xv, lengths, kernel, bias)
+    got = got if not time_major else got.transpose(1, 0, 2)
+    np.testing.assert_allclose(got, ref, rtol=1e-10)
+    np.testing.assert_allclose(got_state.c, c, rtol=1e-10)
+    np.testing.assert_allclose(got_state.h, h, rtol=1e-10)
+
+
+def test_while_loop_rnn_gradient_matches_finite_differences():
+    def build(x, h0):
+        unknown_time = gf.placeholder_with_default(x, [2, None, 2])
+        cell = rnn_cell.GRUCell(3)
+        out, state = gf.nn.dynamic_rnn(cell, unknown_time, sequence_length=[3, 1],
+                                       initial_state=h0)
+        return [gf.reshape(out, [2, 3, 3]), state]
+
+    check_gradient(build, [RNG.standard_normal((2, 3, 2)), RNG.standard_normal((2, 3))])
+
+
+def test_bidirectional_rnn_with_unknown_time():
+    x = gf.placeholder(gf.float32, [None, None, 3])
+    (fw, bw), _ = gf.nn.bidirectional_dynamic_rnn(
+        rnn_cell.GRUCell(2), rnn_cell.GRUCell(2), x, dtype=gf.float32)
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        a, b = sess.run([fw, bw], {x: np.ones((2, 4, 3), np.float32)})
+    assert a.shape == b.shape == (2, 4, 2)
+
+
 def test_static_rnn_equals_dynamic_rnn():
     xv = RNG.standard_normal((2, 3, 4))
     x = gf.constant(xv)
@@ -161,8 +206,8 @@ def test_rnn_argument_errors():
     cell = rnn_cell.BasicRNNCell(2)
     with pytest.raises(ValueError, match="must give a dtype"):
         gf.nn.dynamic_rnn(cell, gf.zeros([1, 2, 3]))
-    with pytest.raises(ValueError, match="known time dimension"):
-        gf.nn.dynamic_rnn(cell, gf.placeholder(gf.float32, [1, None, 3]), dtype=gf.float32)
+    with pytest.raises(ValueError, match="at least rank 3"):
+        gf.nn.dynamic_rnn(cell, gf.placeholder(gf.float32, [1, 3]), dtype=gf.float32)
     with pytest.raises(TypeError, match="inputs must be a sequence"):
         gf.nn.static_rnn(cell, gf.zeros([1, 3]), dtype=gf.float32)
     with pytest.raises(ValueError, match="inputs.shape\\[-1\\] to be known"):

@@ -1,10 +1,11 @@
 """Running a cell over a sequence: static_rnn, dynamic_rnn and their bidirectional forms.
 
-The time loop is unrolled while the graph is built, one cell call per step, so the time
-dimension must be known statically; in return every step is plain ops, differentiated
-and optimized like the rest of the graph. With ``sequence_length``, as in TF1, a
-sequence's outputs past its length are zero and its state is carried through unchanged,
-so the final state is the state at each sequence's last valid step.
+When the number of steps is known statically, the time loop is unrolled while the graph
+is built, one cell call per step, so every step is plain ops, differentiated and
+optimized like the rest of the graph; otherwise dynamic_rnn runs a while_loop. With
+``sequence_length``, as in TF1, a sequence's outputs past its length are zero and its
+state is carried through unchanged, so the final state is the state at each sequence's
+last valid step.
 """
 
 import numpy as np
@@ -12,9 +13,11 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..ops import array_ops, math_ops
 from ..ops.constant_ops import convert_to_tensor
-from ..ops.control_flow_ops import nest_flatten, nest_map, nest_pack
+from ..ops.control_flow_ops import nest_flatten, nest_map, nest_pack, while_loop
 from ..ops.op_utils import make
 from ..ops.registry import define_op
+from ..ops.slicing_ops import gather, reverse
+from ..shapes import TensorShape
 from ..variable_scope import variable_scope
 
 __all__ = [
@@ -60,12 +63,12 @@ def _reverse_sequence(x, lengths, seq_axis, batch_axis):
 
 # ---- the unrolled loop -----------------------------------------------------------------------
 
-def _batch_size(x):
-    """The static batch size of a [batch, ...] step input, else a scalar tensor."""
+def _batch_size(x, axis=0):
+    """The static size of ``x``'s batch ``axis``, else a scalar tensor."""
     dims = x.shape.dims
-    if dims and dims[0] is not None:
-        return dims[0]
-    return array_ops.shape(x)[0]
+    if dims and dims[axis] is not None:
+        return dims[axis]
+    return array_ops.shape(x)[axis]
 
 
 def _initial_state(cell, initial_state, dtype, batch_size):
@@ -82,12 +85,7 @@ def _unroll(cell, steps, state, sequence_length):
     Past a sequence's length its output is zero and its state is the previous one.
     """
     outputs = []
-    if sequence_length is not None:
-        lengths = math_ops.cast(convert_to_tensor(sequence_length), _dtypes.int32,
-                                name="sequence_length")
-        if lengths.shape.ndims not in (None, 1):
-            raise ValueError(f"sequence_length must be a vector of length batch_size, but "
-                             f"saw shape: {lengths.shape}")
+    lengths = _lengths(sequence_length)
     for t, step in enumerate(steps):
         output, new_state = cell(step, state)
         if sequence_length is not None:
@@ -95,6 +93,18 @@ def _unroll(cell, steps, state, sequence_length):
         outputs.append(output)
         state = new_state
     return outputs, state
+
+
+def _lengths(sequence_length):
+    """``sequence_length`` as an int32 vector (None stays None)."""
+    if sequence_length is None:
+        return None
+    lengths = math_ops.cast(convert_to_tensor(sequence_length), _dtypes.int32,
+                            name="sequence_length")
+    if lengths.shape.ndims not in (None, 1):
+        raise ValueError(f"sequence_length must be a vector of length batch_size, but saw "
+                         f"shape: {lengths.shape}")
+    return lengths
 
 
 def _mask_finished(t, lengths, output, state, new_state):
@@ -122,44 +132,86 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         return _unroll(cell, steps, state, sequence_length)
 
 
-def _time_steps(inputs, time_major):
-    """The per-step inputs of a (nested) [batch, time, ...] or [time, batch, ...] input."""
+def _checked_inputs(inputs, time_major):
+    """The flattened inputs, each of known rank >= 3."""
     flat = [convert_to_tensor(x) for x in nest_flatten(inputs)]
-    axis = 0 if time_major else 1
     for x in flat:
-        dims = x.shape.dims
-        if dims is None or len(dims) < 3 or dims[axis] is None:
-            raise ValueError(
-                f"graphflow unrolls RNNs over time, so inputs need a known rank (>= 3) and "
-                f"a known time dimension (axis {axis}), got shape {x.shape}")
-    per_leaf = [array_ops.unstack(x, axis=axis) for x in flat]
-    return [nest_pack(inputs, list(leaves)) for leaves in zip(*per_leaf, strict=False)]
+        if x.shape.ndims is None or x.shape.ndims < 3:
+            raise ValueError(f"dynamic_rnn: inputs must be at least rank 3 "
+                             f"({'[time, batch, ...]' if time_major else '[batch, time, ...]'})"
+                             f", got shape {x.shape}")
+    return flat
+
+
+def _swap_batch_time(x):
+    """[batch, time, ...] <-> [time, batch, ...]."""
+    return array_ops.transpose(x, [1, 0, *range(2, x.shape.ndims)])
 
 
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None,
                 parallel_iterations=None, swap_memory=False, time_major=False, scope=None):
     """Runs ``cell`` over the time axis of ``inputs`` (in scope "rnn").
 
-    Returns (outputs stacked on the time axis, final state); the time dimension must be
-    known statically.
+    Returns (outputs stacked on the time axis, final state). A statically known number
+    of steps is unrolled into plain ops; otherwise the steps run in a while_loop.
     """
+    flat = _checked_inputs(inputs, time_major)
     with variable_scope(scope or "rnn"):
-        steps = _time_steps(inputs, time_major)
-        first = nest_flatten(steps[0])[0]
-        state = _initial_state(cell, initial_state, dtype, _batch_size(first))
-        outputs, state = _unroll(cell, steps, state, sequence_length)
-        axis = 0 if time_major else 1
-        stacked = [array_ops.stack(list(leaves), axis=axis)
-                   for leaves in zip(*[nest_flatten(o) for o in outputs], strict=False)]
-        return nest_pack(outputs[0], stacked), state
+        time_major_flat = flat if time_major else [_swap_batch_time(x) for x in flat]
+        first = time_major_flat[0]
+        state = _initial_state(cell, initial_state, dtype, _batch_size(first, axis=1))
+        if all(x.shape.dims[0] is not None for x in time_major_flat):
+            per_leaf = [array_ops.unstack(x) for x in time_major_flat]
+            steps = [nest_pack(inputs, list(leaves)) for leaves in zip(*per_leaf, strict=True)]
+            outputs, state = _unroll(cell, steps, state, sequence_length)
+            stacked = [array_ops.stack(list(leaves))
+                       for leaves in zip(*[nest_flatten(o) for o in outputs], strict=True)]
+            outputs = nest_pack(outputs[0], stacked)
+        else:
+            outputs, state = _loop(cell, inputs, time_major_flat, state, sequence_length)
+        if not time_major:
+            outputs = nest_map(_swap_batch_time, outputs)
+        return outputs, state
+
+
+def _loop(cell, inputs, flat, state, sequence_length):
+    """The time loop as a while_loop over time-major ``flat`` inputs; each step's output
+    is appended to an accumulator whose leading dimension grows."""
+    lengths = _lengths(sequence_length)
+    steps = array_ops.shape(flat[0])[0]
+    batch = _batch_size(flat[0], axis=1)
+    batch_dim = batch if isinstance(batch, int) else None
+    acc = nest_map(lambda size: _empty_steps(batch, size, flat[0].dtype), cell.output_size)
+
+    def body(t, state, acc):
+        step = nest_pack(inputs, [gather(x, t) for x in flat])
+        output, new_state = cell(step, state)
+        if lengths is not None:
+            output, new_state = _mask_finished(t, lengths, output, state, new_state)
+        acc = nest_map(lambda a, o: array_ops.concat([a, array_ops.expand_dims(o, 0)], 0),
+                       acc, output)
+        return t + 1, new_state, acc
+
+    invariants = (TensorShape([]), nest_map(lambda s: s.shape, state),
+                  nest_map(lambda a: TensorShape([None, batch_dim, a.shape.dims[2]]), acc))
+    _, state, acc = while_loop(lambda t, *_: t < steps, body,
+                               (convert_to_tensor(0), state, acc),
+                               shape_invariants=invariants)
+    return acc, state
+
+
+def _empty_steps(batch, size, dtype):
+    """A [0, batch, size] tensor to append steps to; ``batch`` may be a tensor."""
+    if isinstance(batch, int):
+        return array_ops.zeros([0, batch, size], dtype)
+    return array_ops.fill(array_ops.stack([0, batch, size]), convert_to_tensor(0, dtype=dtype))
 
 
 def _reverse_time(x, sequence_length, time_major):
     seq_axis, batch_axis = (0, 1) if time_major else (1, 0)
     if sequence_length is None:
-        return array_ops.stack(array_ops.unstack(x, axis=seq_axis)[::-1], axis=seq_axis)
-    lengths = math_ops.cast(convert_to_tensor(sequence_length), _dtypes.int32)
-    return _reverse_sequence(x, lengths, seq_axis, batch_axis)
+        return reverse(x, [seq_axis])
+    return _reverse_sequence(x, _lengths(sequence_length), seq_axis, batch_axis)
 
 
 def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
