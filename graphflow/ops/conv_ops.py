@@ -770,8 +770,8 @@ depthwise_conv2d_backprop_filter = depthwise_conv2d_native_backprop_filter
 
 def _rate(rate, dilations, strides):
     """TF1's depthwise/separable ``rate``: dilation that may not be combined with strides."""
-    rate = _spatial(1 if rate is None and dilations is None else
-                    (rate if rate is not None else dilations), 2, "rate")
+    rate = rate if rate is not None else dilations
+    rate = _spatial(1 if rate is None else rate, 2, "rate")
     if max(rate) > 1 and max(_spatial(strides, 2, "strides")) > 1:
         raise ValueError("strides > 1 not supported in conjunction with rate > 1")
     return rate
