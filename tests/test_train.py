@@ -368,3 +368,30 @@ def test_schedule_drives_an_optimizer_through_the_global_step():
             sess.run(train)
             values.append(float(sess.run(w)))
     assert values == pytest.approx([1.0, 2.0, 2.5])
+
+
+def test_adam_hyperparameters_may_be_tensors():
+    def final_w(beta1):
+        with tf.Graph().as_default():
+            w = tf.Variable([1.0, -1.0])
+            train = tf.train.AdamOptimizer(0.1, beta1=beta1()).minimize(tf.reduce_sum(w * w))
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                for _ in range(3):
+                    sess.run(train)
+                return sess.run(w)
+
+    np.testing.assert_allclose(final_w(lambda: tf.constant(0.8)), final_w(lambda: 0.8))
+
+
+@pytest.mark.xfail(strict=True, reason="Session.run returns a variable's own array, which "
+                   "in-place updates then change; needs a copy of fetched variable values "
+                   "in graphflow/session.py")
+def test_fetched_values_do_not_change_when_training_continues():
+    w = tf.Variable([1.0, 2.0])
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(w * w))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        before = sess.run(w)
+        sess.run(train)
+        np.testing.assert_array_equal(before, [1.0, 2.0])

@@ -1,14 +1,35 @@
 """``tf.train``: optimizers, learning-rate schedules, the global step, and checkpoints."""
 
-from .learning_rate_decay import (cosine_decay, exponential_decay, inverse_time_decay,
-                                  natural_exp_decay, piecewise_constant, polynomial_decay)
+from .learning_rate_decay import (
+    cosine_decay,
+    exponential_decay,
+    inverse_time_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
 from .optimizer import Optimizer
-from .optimizers import (AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
-                         MomentumOptimizer, RMSPropOptimizer)
-from .saver import (CheckpointState, Saver, checkpoint_exists, get_checkpoint_state,
-                    latest_checkpoint)
-from .training_util import (assert_global_step, create_global_step, get_global_step,
-                            get_or_create_global_step, global_step)
+from .optimizers import (
+    AdagradOptimizer,
+    AdamOptimizer,
+    GradientDescentOptimizer,
+    MomentumOptimizer,
+    RMSPropOptimizer,
+)
+from .saver import (
+    CheckpointState,
+    Saver,
+    checkpoint_exists,
+    get_checkpoint_state,
+    latest_checkpoint,
+)
+from .training_util import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
 
 __all__ = [
     "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",

@@ -23,7 +23,7 @@ from ..ops.control_flow_ops import group
 from ..ops.math_ops import cast
 from ..ops.registry import define_op
 from ..shapes import as_shape
-from ..variables import GraphKeys, Variable, trainable_variables
+from ..variables import GraphKeys, Variable
 
 
 def define_apply_op(op_type, kernel):
@@ -87,8 +87,7 @@ class Optimizer:
         """
         loss = _as_loss(loss)
         if var_list is None:
-            var_list = trainable_variables() or loss.graph.get_collection(
-                GraphKeys.TRAINABLE_VARIABLES)
+            var_list = loss.graph.get_collection(GraphKeys.TRAINABLE_VARIABLES)
         var_list = list(var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")
@@ -101,17 +100,7 @@ class Optimizer:
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
         """One op that applies every gradient, then increments ``global_step`` if given."""
-        grads_and_vars = tuple(grads_and_vars)
-        if not grads_and_vars:
-            raise ValueError("No variables provided.")
-        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-        if not pairs:
-            raise ValueError(
-                "No gradients provided for any variable, check your graph for ops that do "
-                "not support gradients, between variables "
-                f"{[v.name for _, v in grads_and_vars]} and loss."
-            )
-        return self._apply(pairs, global_step, name, extra_deps=())
+        return self._apply(_with_gradients(grads_and_vars), global_step, name, extra_deps=())
 
     def minimize(self, loss, global_step=None, var_list=None, gate_gradients=GATE_OP,
                  aggregation_method=None, colocate_gradients_with_ops=False, name=None,
@@ -121,17 +110,12 @@ class Optimizer:
         The updates also wait for ``loss``, so ``sess.run([train_op, loss])`` reports the
         loss of the weights before the step, deterministically.
         """
+        loss = _as_loss(loss)
         grads_and_vars = self.compute_gradients(
             loss, var_list=var_list, gate_gradients=gate_gradients,
             aggregation_method=aggregation_method, grad_loss=grad_loss)
-        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-        if not pairs:
-            raise ValueError(
-                "No gradients provided for any variable, check your graph for ops that do "
-                f"not support gradients, between variables "
-                f"{[v.name for _, v in grads_and_vars]} and loss {loss}."
-            )
-        return self._apply(pairs, global_step, name, extra_deps=(_as_loss(loss),))
+        return self._apply(_with_gradients(grads_and_vars, loss), global_step, name,
+                           extra_deps=(loss,))
 
     def _apply(self, pairs, global_step, name, extra_deps):
         graph = pairs[0][1].graph
@@ -238,6 +222,21 @@ def apply_attrs(var, **slots):
              "var_dtype": var.dtype}
     attrs.update({key: slot.op.name for key, slot in slots.items()})
     return attrs
+
+
+def _with_gradients(grads_and_vars, loss=None):
+    """The pairs that have a gradient; an error naming the variables when none has."""
+    grads_and_vars = tuple(grads_and_vars)
+    if not grads_and_vars:
+        raise ValueError("No variables provided.")
+    pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+    if not pairs:
+        raise ValueError(
+            "No gradients provided for any variable, check your graph for ops that do not "
+            f"support gradients, between variables {[v.name for _, v in grads_and_vars]} "
+            f"and loss {loss if loss is not None else ''}."
+        )
+    return pairs
 
 
 def _hyper_tensor(name, value):
