@@ -14,6 +14,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -133,8 +134,8 @@ def bench_parallel(repeat, n=384, length=8):
         times = {}
         for threads in (1, 2):
             config = gf.ConfigProto(inter_op_parallelism_threads=threads, **CONFIG)
-            sess = gf.Session(config=config)
-            times[threads] = median_seconds(lambda: sess.run(outs, {x: value}), repeat)
+            run = functools.partial(gf.Session(config=config).run, outs, {x: value})
+            times[threads] = median_seconds(run, repeat)
     scale = 1.0 / n
 
     def by_hand():

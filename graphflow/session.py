@@ -105,18 +105,19 @@ class _CompiledCall:
     def __init__(self, session, fetches, feed_keys):
         graph = session.graph
         self.mapper = _FetchMapper(graph, fetches)
-        self.feed_keys = list(feed_keys)
+        feed_keys = list(feed_keys)
         feed_tensors = []
-        for key in self.feed_keys:
+        for key in feed_keys:
             t = graph.as_graph_element(key, allow_operation=False)
             if t in feed_tensors:
                 raise ValueError(f"Tensor {t.name} is fed more than once")
             feed_tensors.append(t)
-        self.converters = [feed_converter(t) for t in feed_tensors]
         self.plan, self.runner = session._plan_for(self.mapper.elements, feed_tensors)
         slot_of = self.plan.slot_of
         self.num_slots = self.plan.num_slots
-        self.feed_slots = [slot_of[t] for t in feed_tensors]
+        # (feed_dict key, slot, converter) per feed
+        self.feeds = [(key, slot_of[t], feed_converter(t))
+                      for key, t in zip(feed_keys, feed_tensors, strict=True)]
         self.fetch_slots = [None if isinstance(el, Operation) else slot_of[el]
                             for el in self.mapper.elements]
         self.is_single = isinstance(self.mapper.template, int)
@@ -135,7 +136,7 @@ class _CompiledCall:
     def _feed(self, feed_dict):
         values = [None] * self.num_slots
         if feed_dict:
-            for key, slot, convert in zip(self.feed_keys, self.feed_slots, self.converters):
+            for key, slot, convert in self.feeds:
                 values[slot] = convert(feed_dict[key])
         return values
 
@@ -239,7 +240,7 @@ class BaseSession:
             if len(values) != len(feed_list):
                 raise TypeError(f"This callable takes {len(feed_list)} feed values, got "
                                 f"{len(values)}")
-            return dict(zip(feed_list, values))
+            return dict(zip(feed_list, values, strict=True))
 
         if not accept_options:
             return lambda *values: call.run(feeds(values))

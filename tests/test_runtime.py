@@ -119,7 +119,7 @@ def test_random_dags_run_in_dependency_order_once_with_identical_bits(dag, seed)
         feeds, tensors = build_dag(nodes)
         rng = np.random.default_rng(seed)
         feed_values = [rng.uniform(-1, 1, (4, 4)) for _ in feeds]
-        feed_dict = dict(zip(feeds, feed_values))
+        feed_dict = dict(zip(feeds, feed_values, strict=True))
         fetches = [tensors[k] for k in fetched]
         expected = [reference_dag(nodes, feed_values)[k] for k in fetched]
         for threads in (1, 2, 3, 4):
@@ -127,7 +127,7 @@ def test_random_dags_run_in_dependency_order_once_with_identical_bits(dag, seed)
                 sess = session(threads)
                 got, metadata = traced_run(sess, fetches, feed_dict)
             assert compiled_plan(sess).parallel == (threads > 1)
-            for g, e in zip(got, expected):
+            for g, e in zip(got, expected, strict=True):
                 np.testing.assert_array_equal(g, e)
             if threads == 1:
                 reference_bits = [g.tobytes() for g in got]

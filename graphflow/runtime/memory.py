@@ -7,8 +7,9 @@ Two rules keep a long chain of elementwise ops down to a handful of live arrays:
 - An elementwise step whose kernel is a numpy ufunc may write its result into one of its
   inputs (``ufunc(a, b, out=a)``) when that input is a buffer nobody else can see: it was
   made fresh by a ufunc step of this plan or by an op in ``FRESH_OUTPUT_TYPES`` (so it
-  is never a feed, a constant, a variable's value or a view of one), it is not fetched, this step is its only reader, and
-  it has the result's dtype and, provably from the static shapes, the result's shape.
+  is never a feed, a constant, a variable's value or a view of one), it is not fetched,
+  this step is its only reader, and it has the result's dtype and, provably from the
+  static shapes, the result's shape.
 
 "Only reader" (not merely "last reader") is what makes the rule safe for the thread-pool
 runner too: no other step can be reading the buffer while it is overwritten.
@@ -52,7 +53,7 @@ def frees_per_step(ins, outs, keep):
         for s in slots:
             last_use[s] = i
     frees = []
-    for i, (reads, writes) in enumerate(zip(ins, outs)):
+    for i, (reads, writes) in enumerate(zip(ins, outs, strict=True)):
         dead = {s for s in reads if last_use[s] == i}
         dead.update(s for s in writes if s not in last_use)
         frees.append(tuple(sorted(dead - keep)) if dead else ())
@@ -88,14 +89,14 @@ def plan_inplace(ops, ins, outs, keep, num_fed):
                 chosen[i] = position
         if is_ufunc or op.type in FRESH_OUTPUT_TYPES:
             # Only rank >= 1 results: on 0-d inputs numpy returns a scalar, not an array.
-            fresh.update(s for s, t in zip(outs[i], op.outputs)
+            fresh.update(s for s, t in zip(outs[i], op.outputs, strict=True)
                          if t.shape.ndims and s >= num_fed)
     return chosen
 
 
 def _reusable_input(op, slots, keep, readers, fresh):
     out = op.outputs[0]
-    for position, (s, t) in enumerate(zip(slots, op.inputs)):
+    for position, (s, t) in enumerate(zip(slots, op.inputs, strict=True)):
         if (s in fresh and s not in keep and readers[s] == 1 and t.dtype == out.dtype
                 and nominal_elements(t.shape) >= INPLACE_MIN_ELEMENTS
                 and all(_fits_into(o.shape, t.shape) for o in op.inputs if o is not t)):
@@ -107,7 +108,7 @@ def _fits_into(other, target):
     """True when broadcasting ``other`` against ``target`` can never grow ``target``."""
     if other.dims is None or target.dims is None or len(other.dims) > len(target.dims):
         return False
-    for o, d in zip(reversed(other.dims), reversed(target.dims)):
+    for o, d in zip(reversed(other.dims), reversed(target.dims), strict=False):
         if o != 1 and (o is None or d is None or o != d):
             return False
     return True

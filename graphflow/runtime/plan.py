@@ -209,7 +209,7 @@ def feed_converter(tensor):
         if dims is not None:
             shape = arr.shape
             if len(shape) != len(dims) or any(
-                d is not None and d != s for d, s in zip(dims, shape)
+                d is not None and d != s for d, s in zip(dims, shape, strict=True)
             ):
                 raise ValueError(
                     f"Cannot feed value of shape {shape} for Tensor '{name}', which has "

@@ -101,7 +101,7 @@ def run_pool(plan, values, program=None, *, pool):
         if out is not None:
             values[out] = result
         else:
-            for o, v in zip(outs, result):
+            for o, v in zip(outs, result, strict=True):
                 values[o] = v
         for s in releases[i]:
             refs[s] -= 1

@@ -24,7 +24,7 @@ def run_sequential(plan, values, program=None):
             if out is not None:
                 values[out] = result
             else:
-                for o, v in zip(outs, result):
+                for o, v in zip(outs, result, strict=True):
                     values[o] = v
             for s in frees:
                 values[s] = None
