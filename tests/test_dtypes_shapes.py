@@ -7,8 +7,16 @@ import pytest
 
 import graphflow as gf
 from graphflow import dtypes
-from graphflow.shapes import (Dimension, TensorShape, as_dimension, as_shape, broadcast_shape,
-                              dimension_value, scalar, unknown_shape)
+from graphflow.shapes import (
+    Dimension,
+    TensorShape,
+    as_dimension,
+    as_shape,
+    broadcast_shape,
+    dimension_value,
+    scalar,
+    unknown_shape,
+)
 
 # ---- dtypes ------------------------------------------------------------------------------
 
