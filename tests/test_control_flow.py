@@ -169,6 +169,19 @@ def test_cond_gradient_of_variable_used_in_branch():
         assert sess.run(grad, {pred: False}) == 0.0
 
 
+def test_gradient_with_one_capture_computed_from_another():
+    """Captures are separate inputs of the functional op: the path from x to its
+    captured double is added by the outer gradient pass, not counted twice."""
+    def build(x):
+        double = x * 2.0
+        branch = gf.cond(gf.constant(True), lambda: x * double, lambda: x)
+        _, looped = gf.while_loop(lambda i, a: i < 2, lambda i, a: (i + 1, a * x * double),
+                                  [gf.constant(0), gf.ones_like(x)])
+        return [branch, looped]
+
+    check_gradient(build, [np.array([0.7, -1.1])])
+
+
 # ---- case ------------------------------------------------------------------------------------
 
 def test_case_first_true_and_default():

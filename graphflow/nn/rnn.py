@@ -256,5 +256,5 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
                                           sequence_length, scope=bw_scope)
         out_bw = array_ops.unstack(
             _reverse_time(array_ops.stack(out_bw), sequence_length, True))
-        outputs = [array_ops.concat([f, b], 1) for f, b in zip(out_fw, out_bw, strict=False)]
+        outputs = [array_ops.concat([f, b], 1) for f, b in zip(out_fw, out_bw, strict=True)]
     return outputs, state_fw, state_bw

@@ -315,7 +315,7 @@ class MultiRNNCell(RNNCell):
         states = (state if self._state_is_tuple else
                   array_ops.split(state, [c.state_size for c in self._cells], axis=1))
         new_states = []
-        for i, (cell, cell_state) in enumerate(zip(self._cells, states, strict=False)):
+        for i, (cell, cell_state) in enumerate(zip(self._cells, states, strict=True)):
             with variable_scope(f"cell_{i}"):
                 inputs, new_state = cell(inputs, cell_state)
             new_states.append(new_state)

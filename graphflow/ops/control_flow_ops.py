@@ -127,7 +127,7 @@ def nest_map(fn, *structures):
     flats = [nest_flatten(s) for s in structures]
     if any(len(f) != len(flats[0]) for f in flats):
         raise ValueError("nest_map: the structures have different numbers of elements")
-    return nest_pack(structures[0], [fn(*leaves) for leaves in zip(*flats, strict=False)])
+    return nest_pack(structures[0], [fn(*leaves) for leaves in zip(*flats, strict=True)])
 
 
 def nest_same_structure(a, b):
@@ -137,7 +137,7 @@ def nest_same_structure(a, b):
                 and all(nest_same_structure(a[k], b[k]) for k in a))
     if _is_nested(a) or _is_nested(b):
         return (_is_nested(a) and _is_nested(b) and len(a) == len(b)
-                and all(nest_same_structure(x, y) for x, y in zip(a, b, strict=False)))
+                and all(nest_same_structure(x, y) for x, y in zip(a, b, strict=True)))
     return True
 
 
@@ -338,6 +338,40 @@ def _single_or_tuple(values):
     return values[0] if len(values) == 1 else builtins.tuple(values)
 
 
+def _partial_gradients(ys, xs, grad_ys):
+    """d(ys)/dx for each x, the other xs held fixed: a function's captures are separate
+    inputs of its op even when one is computed from another outside the function, and
+    the outer gradient pass adds the path between them itself."""
+    from ..autodiff import gradients
+
+    grads = gradients(ys, xs, grad_ys=grad_ys)
+    for k, x in enumerate(xs):
+        others = [o for o in xs if o is not x]
+        if _reaches(x, others):
+            grads[k] = gradients(ys, [x], grad_ys=grad_ys, stop_gradients=others)[0]
+    return grads
+
+
+def _reaches(x, targets):
+    """Whether some tensor in ``targets`` is computed from ``x``."""
+    targets = set(targets)
+    if not targets:
+        return False
+    last = max(t.op._index for t in targets)  # ops made later cannot produce a target
+    consumers = x.graph._consumers
+    stack, seen = [x], set()
+    while stack:
+        for op in consumers.get(stack.pop(), ()):
+            if op in seen or op._index > last:
+                continue
+            seen.add(op)
+            for out in op.outputs:
+                if out in targets:
+                    return True
+                stack.append(out)
+    return False
+
+
 # ---- cond ------------------------------------------------------------------------------------
 
 def _if_infer(inputs, attrs):
@@ -348,7 +382,7 @@ def _if_infer(inputs, attrs):
         raise ValueError(f"cond: pred must be a scalar, got shape {pred.shape}")
     specs = []
     then_out, else_out = attrs["then_branch"].outputs, attrs["else_branch"].outputs
-    for t, e in zip(then_out, else_out, strict=False):
+    for t, e in zip(then_out, else_out, strict=True):
         if t.dtype != e.dtype:
             raise TypeError(f"Outputs of true_fn and false_fn must have the same type: "
                             f"{t.dtype.name}, {e.dtype.name}")
@@ -360,7 +394,7 @@ def _most_specific_shape(a, b):
     """The most specific shape both branch outputs have (TF1's Merge output shape)."""
     if a.dims is None or b.dims is None or len(a.dims) != len(b.dims):
         return None
-    return [x if x == y else None for x, y in zip(a.dims, b.dims, strict=False)]
+    return [x if x == y else None for x, y in zip(a.dims, b.dims, strict=True)]
 
 
 def _if_kernel(state, pred, *inputs, then_branch, else_branch):
@@ -379,7 +413,6 @@ def _if_grad(op, *grads):
     (borrowing them) instead of recomputing them, so stateful and random ops in a
     branch run once. Only floating captures get gradients.
     """
-    from ..autodiff import gradients
     from .array_ops import zeros_like
 
     pred, captures = op.inputs[0], op.inputs[1:]
@@ -391,9 +424,9 @@ def _if_grad(op, *grads):
 
     def grad_fn(body):
         def fn():
-            dxs = gradients([body.outputs[i] for i, _ in pairs], wrt,
-                            grad_ys=[g for _, g in pairs])
-            return [d if d is not None else zeros_like(x) for d, x in zip(dxs, wrt, strict=False)]
+            dxs = _partial_gradients([body.outputs[i] for i, _ in pairs], wrt,
+                                     [g for _, g in pairs])
+            return [d if d is not None else zeros_like(x) for d, x in zip(dxs, wrt, strict=True)]
 
         return fn
 
@@ -401,7 +434,7 @@ def _if_grad(op, *grads):
     with op.graph.control_dependencies([op]):  # the forward run lends its values
         outs = _build_if(op.graph, pred, grad_fn(then_body), grad_fn(else_body), "If",
                          lenders=(then_body, else_body))
-    by_capture = dict(zip(wrt, outs, strict=False))
+    by_capture = dict(zip(wrt, outs, strict=True))
     return [None] + [by_capture.get(c) for c in captures]
 
 
@@ -443,7 +476,7 @@ def _build_if(graph, pred, true_fn, false_fn, name, lenders=(None, None)):
     """Traces both branches and adds the If op; returns the then-branch's structure
     with each leaf replaced by the op's matching output (the op itself for operations)."""
     traced = []
-    for fn, lender in zip((true_fn, false_fn), lenders, strict=False):
+    for fn, lender in zip((true_fn, false_fn), lenders, strict=True):
         borrowed = lender.internal_ops() if lender is not None else ()
         traced.append(_trace(graph, fn, borrowed=borrowed))
     (then_res, then_flat, then_ctx), (else_res, else_flat, else_ctx) = traced
@@ -453,7 +486,7 @@ def _build_if(graph, pred, true_fn, false_fn, name, lenders=(None, None)):
     if not nest_same_structure(then_res, else_res) or len(then_flat) != len(else_flat):
         raise ValueError("Outputs of true_fn and false_fn must have the same structure: "
                          f"{then_res!r} vs {else_res!r}")
-    for t, e in zip(then_flat, else_flat, strict=False):
+    for t, e in zip(then_flat, else_flat, strict=True):
         if isinstance(t, Operation) != isinstance(e, Operation):
             raise TypeError(f"true_fn and false_fn return an operation and a tensor at the "
                             f"same position: {t!r} vs {e!r}")
@@ -514,7 +547,6 @@ def _changed(before, after):
 def _while_grad(op, *grads):
     """A WhileGrad op running the body's gradient over the recorded iterations, last
     first, carrying the loop variables' gradients and summing the captures'."""
-    from ..autodiff import gradients
     from .array_ops import zeros_like
     from .constant_ops import placeholder
 
@@ -530,7 +562,7 @@ def _while_grad(op, *grads):
         g_stand_ins = [placeholder(stand_ins[i].dtype, stand_ins[i].shape, name="grad_var")
                        for i in var_idx]
         xs = [stand_ins[i] for i in var_idx] + wrt_caps
-        dxs = gradients([loop_body.outputs[i] for i in var_idx], xs, grad_ys=g_stand_ins)
+        dxs = _partial_gradients([loop_body.outputs[i] for i in var_idx], xs, g_stand_ins)
         outs = [d if d is not None else zeros_like(x) for d, x in zip(dxs, xs, strict=True)]
     grad_caps, lent = _boundary(outs, ctx, fed=g_stand_ins)
     grad_caps = [c for c in grad_caps if c not in wrt_caps]
@@ -629,7 +661,7 @@ def _loop_invariants(flat_init, shape_invariants):
     if len(invariants) != len(flat_init):
         raise ValueError(f"shape_invariants has {len(invariants)} entries for "
                          f"{len(flat_init)} loop variables")
-    for t, inv in zip(flat_init, invariants, strict=False):
+    for t, inv in zip(flat_init, invariants, strict=True):
         if not _shape_fits(t.shape, inv):
             raise ValueError(
                 f"The shape invariant specified for {t.name} is not compatible with the "
@@ -644,7 +676,7 @@ def _shape_fits(shape, invariant):
         return True
     if shape.dims is None or len(shape.dims) != len(invariant.dims):
         return False
-    return all(i is None or i == s for s, i in zip(shape.dims, invariant.dims, strict=False))
+    return all(i is None or i == s for s, i in zip(shape.dims, invariant.dims, strict=True))
 
 
 def _trace_loop(graph, cond, body, loop_vars, flat_init, invariants):
@@ -658,7 +690,7 @@ def _trace_loop(graph, cond, body, loop_vars, flat_init, invariants):
     nested = isinstance(loop_vars, (list, builtins.tuple))
     with _FunctionContext(graph) as ctx:
         stand_ins = [placeholder(t.dtype, inv, name="loop_var")
-                     for t, inv in zip(flat_init, invariants, strict=False)]
+                     for t, inv in zip(flat_init, invariants, strict=True)]
         packed = nest_pack(loop_vars, stand_ins)
         args = packed if nested else [packed]
         pred = convert_to_tensor(cond(*args))
@@ -681,7 +713,7 @@ def _trace_loop(graph, cond, body, loop_vars, flat_init, invariants):
 
 
 def _check_loop_outputs(flat_init, flat_out, invariants):
-    for t, out, inv in zip(flat_init, flat_out, invariants, strict=False):
+    for t, out, inv in zip(flat_init, flat_out, invariants, strict=True):
         if out.dtype != t.dtype:
             raise TypeError(f"Input tensor '{t.name}' enters the loop with dtype "
                             f"{t.dtype.name}, but has dtype {out.dtype.name} after one "
@@ -736,7 +768,7 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         if default is None:
             default, preds, fns = _asserting_default(preds, fns)
         fn = default
-        for pred, action in reversed(list(zip(preds, fns, strict=False))):
+        for pred, action in reversed(list(zip(preds, fns, strict=True))):
             fn = _cond_fn(pred, action, fn, strict)
         if not exclusive:
             return fn()
@@ -767,7 +799,7 @@ def _case_pairs(pred_fn_pairs):
             raise TypeError(f"pred must be Tensor of type bool: {pred.name}")
         if not callable(fn):
             raise TypeError(f"fn for pred {pred.name} must be callable.")
-    preds, fns = zip(*pred_fn_pairs, strict=False)
+    preds, fns = zip(*pred_fn_pairs, strict=True)
     return list(preds), list(fns)
 
 
