@@ -130,6 +130,9 @@ BINARY = [
     (gf.floordiv, lambda a, b: vec(math.floor)(a / b), (-9, 9), (0.7, 3), FLOATS, False),
     (gf.mod, lambda a, b: a - b * vec(math.floor)(a / b), (-9, 9), (0.7, 3), FLOATS, True),
     (gf.pow, vec(math.pow), (0.5, 2), (-2, 2), FLOATS, True),
+    (gf.div_no_nan, operator.truediv, (-3, 3), (0.5, 3), FLOATS, True),
+    (gf.atan2, vec(math.atan2), (-3, 3), (0.5, 3), FLOATS, True),
+    (gf.truncatemod, vec(math.fmod), (-9, 9), (0.7, 3), FLOATS, False),
     (gf.maximum, lambda a, b: np.where(a > b, a, b), (-3, 3), (-3, 3), REALS, True),
     (gf.minimum, lambda a, b: np.where(a < b, a, b), (-3, 3), (-3, 3), REALS, True),
     (gf.squared_difference, lambda a, b: (a - b) * (a - b), (-3, 3), (-3, 3), REALS, True),
@@ -170,6 +173,36 @@ def test_integer_floordiv_and_mod_floor_like_tf():
     y = np.array([2, 2, -2, -2, 3], np.int32)
     check_op(gf.floordiv, [x, y], lambda a, b: np.array([3, -4, -4, 3, 0], np.int32))
     check_op(gf.mod, [x, y], lambda a, b: np.array([1, 1, -1, -1, 0], np.int32))
+
+
+def test_truncating_division_rounds_toward_zero():
+    x = np.array([7, -7, 7, -7, 0], np.int32)
+    y = np.array([2, 2, -2, -2, 3], np.int32)
+    check_op(gf.truncatediv, [x, y],
+             lambda a, b: np.array([int(p / q) for p, q in zip(a, b, strict=True)], np.int32))
+    check_op(gf.truncatemod, [x, y],
+             lambda a, b: np.array([math.fmod(p, q) for p, q in zip(a, b, strict=True)],
+                                   np.int32))
+    with pytest.raises(TypeError, match="integer"):
+        gf.truncatediv(gf.constant([1.0]), 2.0)
+    with pytest.raises(gf.errors.InvalidArgumentError, match="division by zero"):
+        evaluate(gf.truncatediv(gf.constant([1]), gf.constant([0])))
+
+
+def test_div_no_nan_is_zero_where_the_divisor_is_zero():
+    x = gf.constant([1.0, -2.0, 0.0, 3.0], dtype=gf.float64)
+    y = gf.constant([0.0, 4.0, 0.0, -1.5], dtype=gf.float64)
+    out = gf.div_no_nan(x, y)
+    gx, gy = gf.gradients(out, [x, y])
+    value, gx, gy = evaluate([out, gx, gy])
+    assert value.tolist() == [0.0, -0.5, 0.0, -2.0]
+    np.testing.assert_allclose(gx, [0.0, 0.25, 0.0, -1 / 1.5])
+    np.testing.assert_allclose(gy, [0.0, 2.0 / 16, 0.0, -3.0 / 1.5**2])
+
+
+def test_atan2_takes_y_first():
+    assert evaluate(gf.atan2(y=gf.constant([1.0]), x=gf.constant([0.0]))).tolist() == [
+        np.float32(math.pi / 2)]
 
 
 def test_float_floordiv_floors_the_true_quotient():

@@ -24,7 +24,8 @@ from .registry import define_op
 
 __all__ = [
     "add", "subtract", "sub", "multiply", "mul", "scalar_mul", "divide", "truediv",
-    "realdiv", "div", "floordiv", "floor_div", "mod", "floormod", "pow", "negative", "neg",
+    "realdiv", "div", "div_no_nan", "floordiv", "floor_div", "mod", "floormod", "truncatediv",
+    "truncatemod", "pow", "atan2", "negative", "neg",
     "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log1p",
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "erf",
     "erfc", "lgamma", "floor", "ceil", "round", "rint", "maximum", "minimum",
@@ -99,6 +100,7 @@ FLOATS = Accepts("a floating-point", lambda d: d.is_floating)
 REALS = Accepts("an integer or floating-point", lambda d: d.is_integer or d.is_floating)
 ADDABLE = Accepts("a numeric or string", lambda d: REALS.test(d) or d == _dtypes.string)
 BOOLS = Accepts("a bool", lambda d: d.is_bool)
+INTEGERS = Accepts("an integer", lambda d: d.is_integer)
 ANY = Accepts("any", lambda d: True)
 
 
@@ -258,6 +260,21 @@ def _floormod_kernel(x, y):
     return np.mod(x, y)
 
 
+def _truncatediv_kernel(x, y):
+    _check_divisor(y)
+    return np.abs(x) // np.abs(y) * (np.sign(x) * np.sign(y))  # C division: toward zero
+
+
+def _truncatemod_kernel(x, y):
+    _check_divisor(y)
+    return np.fmod(x, y)
+
+
+def _div_no_nan_kernel(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y == 0, np.zeros((), x.dtype), x / y)
+
+
 def _add_grad(op, g):
     x, y = op.inputs
     return [sum_to(g, x), sum_to(g, y)]
@@ -313,6 +330,17 @@ def _minimum_grad(op, g):
     return _select_grads(less_equal(x, y), g, x, y)
 
 
+def _div_no_nan_grad(op, g):
+    x, y = op.inputs
+    return [sum_to(div_no_nan(g, y), x), sum_to(g * div_no_nan(div_no_nan(-x, y), y), y)]
+
+
+def _atan2_grad(op, g):
+    y, x = op.inputs
+    scale = g / (square(x) + square(y))
+    return [sum_to(scale * x, y), sum_to(-scale * y, x)]
+
+
 def _sqdiff_grad(op, g):
     x, y = op.inputs
     d = g * constant(2, dtype=g.dtype) * (x - y)
@@ -327,6 +355,10 @@ _BINARY = [
     ("RealDiv", "realdiv", np.true_divide, FLOATS, _div_grad, False),
     ("FloorDiv", "floordiv", _floordiv_kernel, REALS, None, False),
     ("FloorMod", "mod", _floormod_kernel, REALS, _floormod_grad, False),
+    ("TruncateDiv", "truncatediv", _truncatediv_kernel, INTEGERS, None, False),
+    ("TruncateMod", "truncatemod", _truncatemod_kernel, REALS, None, False),
+    ("DivNoNan", "div_no_nan", _div_no_nan_kernel, FLOATS, _div_no_nan_grad, False),
+    ("Atan2", "atan2", np.arctan2, FLOATS, _atan2_grad, False),
     ("Pow", "pow", np.power, REALS, _pow_grad, False),
     ("Maximum", "maximum", np.maximum, REALS, _maximum_grad, True),
     ("Minimum", "minimum", np.minimum, REALS, _minimum_grad, True),
@@ -383,6 +415,9 @@ pow = _BUILDERS["pow"]  # noqa: A001 - TF1's public name
 maximum = _BUILDERS["maximum"]
 minimum = _BUILDERS["minimum"]
 squared_difference = _BUILDERS["squared_difference"]
+truncatediv = _BUILDERS["truncatediv"]
+truncatemod = _BUILDERS["truncatemod"]
+div_no_nan = _BUILDERS["div_no_nan"]
 equal = _BUILDERS["equal"]
 not_equal = _BUILDERS["not_equal"]
 less = _BUILDERS["less"]
@@ -396,6 +431,11 @@ sub = subtract
 mul = multiply
 floor_div = floordiv
 floormod = mod
+
+
+def atan2(y, x, name=None):
+    """Elementwise arctangent of ``y / x`` in (-pi, pi], using the signs of both."""
+    return _BUILDERS["atan2"](y, x, name=name)
 
 _TRUEDIVFLOATS = {1: _dtypes.float32, 2: _dtypes.float32, 4: _dtypes.float64,
                   8: _dtypes.float64}
