@@ -16,7 +16,7 @@ it, whatever order a runner picks. A ``global_step`` is incremented after all up
 
 from .. import dtypes as _dtypes
 from ..autodiff import gradients
-from ..graph import Tensor
+from ..graph import Tensor, get_default_graph
 from ..ops import array_ops
 from ..ops.constant_ops import convert_to_tensor
 from ..ops.control_flow_ops import group
@@ -165,24 +165,26 @@ class Optimizer:
 
     # ---- slots -------------------------------------------------------------------------
     def _zeros_slot(self, var, slot_name, op_name):
-        return self._slot_with_value(var, slot_name, op_name, 0.0)
+        return self._get_or_make_slot(var, 0.0, slot_name, op_name)
 
-    def _slot_with_value(self, var, slot_name, op_name, value):
-        """The slot ``slot_name`` of ``var``, created as ``<var>/<op_name>`` filled with
-        ``value`` the first time it is asked for.
+    def _get_or_make_slot(self, var, val, slot_name, op_name):
+        """The slot ``slot_name`` of ``var``, created the first time as a variable named
+        ``<var>/<op_name>`` whose initial value is ``val`` (a tensor of ``var``'s shape, or
+        a number to fill it with). TF1 names, so user subclasses of Optimizer work.
         """
         slots = self._slots.setdefault(slot_name, {})
         slot = slots.get(var)
         if slot is None:
             graph = var.graph
-            shape = as_shape(var.shape).as_list()
             with graph.name_scope(""):
-                init = array_ops.fill(shape, convert_to_tensor(value, dtype=var.dtype))
-                slot = Variable(init, trainable=False, name=f"{var.op.name}/{op_name}")
+                if not isinstance(val, Tensor):
+                    val = array_ops.fill(as_shape(var.shape).as_list(),
+                                         convert_to_tensor(val, dtype=var.dtype))
+                slot = Variable(val, trainable=False, name=f"{var.op.name}/{op_name}")
             slots[var] = slot
         return slot
 
-    def _non_slot(self, name, initial_value, colocate_with):
+    def _create_non_slot_variable(self, initial_value, name, colocate_with):
         """A per-graph variable of the optimizer (such as ``beta1_power``), made once."""
         graph = colocate_with.graph
         key = (name, graph)
@@ -196,6 +198,10 @@ class Optimizer:
                 var = Variable(value, trainable=False, name=name, dtype=colocate_with.dtype)
             self._non_slots[key] = var
         return var
+
+    def _get_non_slot_variable(self, name, graph=None):
+        graph = graph or get_default_graph()
+        return self._non_slots.get((name, graph))
 
     def get_slot(self, var, name):
         return self._slots.get(name, {}).get(var)

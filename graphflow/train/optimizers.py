@@ -139,8 +139,8 @@ class AdamOptimizer(Optimizer):
 
     def _create_slots(self, var_list):
         first_var = min(var_list, key=lambda x: x.name)
-        self._non_slot("beta1_power", self._beta1, first_var)
-        self._non_slot("beta2_power", self._beta2, first_var)
+        self._create_non_slot_variable(self._beta1, "beta1_power", first_var)
+        self._create_non_slot_variable(self._beta2, "beta2_power", first_var)
         for v in var_list:
             self._zeros_slot(v, "m", self._name)
             self._zeros_slot(v, "v", self._name)
@@ -153,7 +153,8 @@ class AdamOptimizer(Optimizer):
         return var.graph.create_op("ApplyAdam", inputs, attrs)
 
     def _beta_powers(self, graph):
-        return self._non_slots[("beta1_power", graph)], self._non_slots[("beta2_power", graph)]
+        return (self._get_non_slot_variable("beta1_power", graph),
+                self._get_non_slot_variable("beta2_power", graph))
 
     def _finish(self, update_ops, name):
         """Advances ``beta1_power`` and ``beta2_power`` once all variables are updated."""
@@ -222,7 +223,7 @@ class RMSPropOptimizer(Optimizer):
 
     def _create_slots(self, var_list):
         for v in var_list:
-            self._slot_with_value(v, "rms", self._name, 1.0)
+            self._get_or_make_slot(v, 1.0, "rms", self._name)
             if self._centered:
                 self._zeros_slot(v, "mg", self._name)
             self._zeros_slot(v, "momentum", self._name)
@@ -272,8 +273,8 @@ class AdagradOptimizer(Optimizer):
 
     def _create_slots(self, var_list):
         for v in var_list:
-            self._slot_with_value(v, "accumulator", self._name,
-                                  self._initial_accumulator_value)
+            self._get_or_make_slot(v, self._initial_accumulator_value, "accumulator",
+                                   self._name)
 
     def _apply_dense(self, grad, var):
         attrs = apply_attrs(var, accum=self.get_slot(var, "accumulator"))
