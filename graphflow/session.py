@@ -12,6 +12,8 @@ import functools
 import threading
 import warnings
 
+import numpy as np
+
 from .errors import format_site
 from .graph import Operation, get_default_graph
 from .runtime.plan import compile_plan, feed_converter
@@ -122,6 +124,11 @@ class _CompiledCall:
                             for el in self.mapper.elements]
         self.is_single = isinstance(self.mapper.template, int)
         self.single_slot = self.fetch_slots[0] if self.is_single else None
+        # Values that may alias a constant or a variable are copied before they are
+        # returned; the choice of fetch function is made once, here.
+        self.copied = frozenset(s for s in self.fetch_slots if s in self.plan.shared)
+        if self.copied:
+            self._fetch = self._fetch_copies
 
     def run(self, feed_dict):
         values = self._feed(feed_dict)
@@ -145,6 +152,16 @@ class _CompiledCall:
             slot = self.single_slot
             return None if slot is None else values[slot]
         return self.mapper.build([None if s is None else values[s] for s in self.fetch_slots])
+
+    def _fetch_copies(self, values):
+        for s in self.copied:
+            values[s] = _owned_copy(values[s])
+        return _CompiledCall._fetch(self, values)
+
+
+def _owned_copy(value):
+    """A writable copy of an array; numpy scalars and other immutables as they are."""
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 def _element_order(el):

@@ -156,3 +156,23 @@ def test_fetching_an_op_returns_none_and_runs_it():
         assert sess.run(v.initializer) is None
         assert sess.run([v.assign_add(2.0).op, v.initializer]) == [None, None]
         assert sess.run(v) == 3.0  # stateful ops run in graph order: init, then add
+
+
+def test_fetched_constants_and_variables_are_returned_as_writable_copies():
+    c = gf.constant([1.0, 2.0])
+    v = gf.Variable([3.0, 4.0])
+    x = gf.placeholder(gf.float32, [2])
+    fresh = x * 2.0
+    with gf.Session() as sess:
+        sess.run(v.initializer)
+        got_c, got_v, got_read, got_fresh = sess.run([c, v, v.read_value(), fresh],
+                                                     {x: [1.0, 1.0]})
+        got_c += 1.0
+        got_v += 1.0
+        got_read += 1.0
+        single = sess.run(v)
+        single += 1.0
+        np.testing.assert_array_equal(sess.run(gf.stack([c, v])), [[1, 2], [3, 4]])
+        assert got_fresh.flags.writeable
+        sess.run(fresh, {x: [1.0, 1.0]})
+        assert not list(sess._calls.values())[-1].copied  # fresh results are not copied

@@ -94,6 +94,24 @@ def plan_inplace(ops, ins, outs, keep, num_fed):
     return chosen
 
 
+def shared_slots(ops, ins, outs):
+    """Slots whose value may be, or view, a constant's value or the session's state.
+
+    A fetched value in one of them is copied before it is returned, so that a caller
+    writing into a result can neither fail on a read-only constant nor change a variable.
+    Kernels other than ufuncs and ``FRESH_OUTPUT_TYPES`` may return views of their
+    inputs, so sharing flows through them.
+    """
+    shared = set()
+    for i, op in enumerate(ops):
+        if op.type == "Const" or op.op_def.needs_state:
+            shared.update(outs[i])
+        elif (ufunc_kernel(op) is None and op.type not in FRESH_OUTPUT_TYPES
+                and any(s in shared for s in ins[i])):
+            shared.update(outs[i])
+    return shared
+
+
 def _reusable_input(op, slots, keep, readers, fresh):
     out = op.outputs[0]
     for position, (s, t) in enumerate(zip(slots, op.inputs, strict=True)):

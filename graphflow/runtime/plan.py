@@ -38,10 +38,12 @@ class Plan:
     """A compiled, immutable program for one (fetches, feeds) signature of one graph.
 
     ``schedule`` is None for plans the sequential runner executes; otherwise it holds what
-    the pool runner needs. ``inplace`` maps step index -> the input position it overwrites.
+    the pool runner needs. ``inplace`` maps step index -> the input position it overwrites;
+    ``shared`` holds the fetched slots whose values may alias a constant or session state.
     """
 
-    def __init__(self, steps, slot_of, feed_slots, fetch_slots, ops, inplace, schedule):
+    def __init__(self, steps, slot_of, feed_slots, fetch_slots, ops, inplace, schedule,
+                 shared):
         self.steps = steps
         self.slot_of = slot_of  # tensor -> slot, for every tensor the plan touches
         self.num_slots = len(slot_of)
@@ -50,6 +52,7 @@ class Plan:
         self.ops = ops
         self.inplace = inplace
         self.schedule = schedule
+        self.shared = shared
         # The runners' loops read plain tuples, not dataclass attributes.
         self.program = [(s.fn, s.inputs, s.outputs[0] if len(s.outputs) == 1 else None,
                          s.outputs, s.frees) for s in steps]
@@ -142,7 +145,8 @@ def _compile(fetch_elements, feed_tensors, state, threads, check_numerics):
         schedule = build_schedule(ops, ins, outs, keep, len(slot_of))
         if not worth_a_pool(ops, schedule):
             schedule = None
-    return Plan(steps, slot_of, feed_slots, fetch_slots, ops, inplace, schedule)
+    shared = memory.shared_slots(ops, ins, outs) & keep
+    return Plan(steps, slot_of, feed_slots, fetch_slots, ops, inplace, schedule, shared)
 
 
 def _assign_slots(ops, feed_tensors, fed):
