@@ -206,6 +206,33 @@ def test_uninitialized_slot_is_reported_by_name():
             sess.run(train)
 
 
+def test_user_subclass_in_tf1_style():
+    class CountingSGD(tf.train.Optimizer):
+        def __init__(self, learning_rate):
+            super().__init__(use_locking=False, name="CountingSGD")
+            self._lr = learning_rate
+
+        def _create_slots(self, var_list):
+            for v in var_list:
+                self._zeros_slot(v, "count", self._name)
+
+        def _apply_dense(self, grad, var):
+            count = self.get_slot(var, "count")
+            return tf.group(var.assign_sub(self._lr * grad),
+                            count.assign_add(tf.ones_like(count)))
+
+    w = tf.Variable([1.0, 2.0], name="w")
+    opt = CountingSGD(0.25)
+    train = opt.minimize(tf.reduce_sum(w * w))
+    assert opt.get_slot(w, "count").op.name == "w/CountingSGD"
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(w), [0.25, 0.5])
+        np.testing.assert_allclose(sess.run(opt.get_slot(w, "count")), [2.0, 2.0])
+
+
 # ---- gradients, var_list, errors --------------------------------------------------------
 
 def test_compute_gradients_gives_none_for_unrelated_variables():
