@@ -89,6 +89,44 @@ def test_gru_cell_matches_numpy():
     np.testing.assert_allclose(out, u * h + (1 - u) * cand, rtol=1e-6)
 
 
+class _ScaledTanhCell(rnn_cell.RNNCell):
+    """A user cell in TF1 style: ``build(inputs_shape)`` with ``add_variable``, ``call``."""
+
+    state_size = output_size = 2
+
+    def build(self, inputs_shape):
+        self.kernel = self.add_variable("kernel", [inputs_shape[-1].value + 2, 2])
+
+    def call(self, inputs, state):
+        out = gf.tanh(gf.matmul(gf.concat([inputs, state], 1), self.kernel))
+        return out, out
+
+
+class _OldStyleCell(rnn_cell.RNNCell):
+    """A user cell overriding ``__call__`` and calling get_variable on every step."""
+
+    state_size = output_size = 2
+
+    def __call__(self, inputs, state, scope=None):
+        from graphflow.variable_scope import get_variable, variable_scope
+
+        with variable_scope(scope or "old_style"):
+            w = get_variable("w", [inputs.shape[-1].value, 2], dtype=inputs.dtype)
+            out = gf.matmul(inputs, w) + state
+        return out, out
+
+
+@pytest.mark.parametrize("cell_type", [_ScaledTanhCell, _OldStyleCell])
+def test_user_defined_cells(cell_type):
+    x = gf.constant(RNG.standard_normal((2, 3, 4)))
+    out, _ = gf.nn.dynamic_rnn(cell_type(), x, dtype=gf.float64)
+    names = [v.name for v in gf.global_variables()]
+    assert len(names) == 1 and names[0].startswith("rnn/")
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        assert sess.run(out).shape == (2, 3, 2)
+
+
 def test_variable_names_and_sharing_across_steps():
     x = gf.placeholder(gf.float32, [None, 4, 3])
     gf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(5), x, dtype=gf.float32)

@@ -18,7 +18,7 @@ from ..ops.op_utils import make
 from ..ops.registry import define_op
 from ..ops.slicing_ops import gather, reverse
 from ..shapes import TensorShape
-from ..variable_scope import variable_scope
+from ..variable_scope import get_variable_scope, variable_scope
 
 __all__ = [
     "static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
@@ -87,6 +87,8 @@ def _unroll(cell, steps, state, sequence_length):
     outputs = []
     lengths = _lengths(sequence_length)
     for t, step in enumerate(steps):
+        if t > 0:  # for cells that call get_variable themselves on every step, as in TF1
+            get_variable_scope().reuse_variables()
         output, new_state = cell(step, state)
         if sequence_length is not None:
             output, new_state = _mask_finished(t, lengths, output, state, new_state)

@@ -55,7 +55,7 @@ def _zeros_state(batch_size, size, dtype):
 
 class RNNCell:
     """Base class of cells. Subclasses give ``state_size``, ``output_size``,
-    ``build(input_depth)`` (create variables with ``add_variable``) and
+    ``build(inputs_shape)`` (create variables with ``add_variable``) and
     ``call(inputs, state)``."""
 
     def __init__(self, reuse=None, name=None, dtype=None):
@@ -63,7 +63,7 @@ class RNNCell:
         self._base_name = name or _snake_case(type(self).__name__)
         self._dtype = dtype
         self._scope = None
-        self._built = False
+        self.built = False
         self._variables = []
 
     @property
@@ -74,7 +74,7 @@ class RNNCell:
     def output_size(self):
         raise NotImplementedError(f"{type(self).__name__} must define output_size")
 
-    def build(self, input_depth):
+    def build(self, inputs_shape):
         """Creates the cell's variables; cells without variables keep this default."""
 
     def __call__(self, inputs, state, scope=None):
@@ -87,16 +87,21 @@ class RNNCell:
         with opener as vs:
             self._scope = vs
             inputs = convert_to_tensor(inputs)
-            if not self._built:
+            if not self.built:
                 self._dtype = self._dtype or inputs.dtype  # variables take the inputs' dtype
-                self.build(_input_depth(inputs))
-                self._built = True
+                self.build(inputs.shape)
+                self.built = True
             return self.call(inputs, state)
 
-    def add_variable(self, name, shape, initializer=None, dtype=None):
-        var = get_variable(name, shape, dtype=dtype or self._dtype, initializer=initializer)
+    def add_variable(self, name, shape, dtype=None, initializer=None, regularizer=None,
+                     trainable=True):
+        """A variable of this cell, named ``<cell scope>/name`` (TF1 layers' signature)."""
+        var = get_variable(name, shape, dtype=dtype or self._dtype, initializer=initializer,
+                           regularizer=regularizer, trainable=trainable)
         self._variables.append(var)
         return var
+
+    add_weight = add_variable
 
     @property
     def variables(self):
@@ -113,10 +118,10 @@ class RNNCell:
                             self.state_size)
 
 
-def _input_depth(inputs):
-    dims = inputs.shape.dims
+def _input_depth(inputs_shape):
+    dims = inputs_shape.dims
     if not dims or dims[-1] is None:
-        raise ValueError(f"Expected inputs.shape[-1] to be known, saw shape: {inputs.shape}")
+        raise ValueError(f"Expected inputs.shape[-1] to be known, saw shape: {inputs_shape}")
     return dims[-1]
 
 
@@ -136,9 +141,9 @@ class BasicRNNCell(RNNCell):
     state_size = property(lambda self: self._num_units)
     output_size = property(lambda self: self._num_units)
 
-    def build(self, input_depth):
+    def build(self, inputs_shape):
         n = self._num_units
-        self._kernel = self.add_variable("kernel", [input_depth + n, n])
+        self._kernel = self.add_variable("kernel", [_input_depth(inputs_shape) + n, n])
         self._bias = self.add_variable("bias", [n], initializer=zeros_initializer())
 
     def call(self, inputs, state):
@@ -161,16 +166,16 @@ class GRUCell(RNNCell):
     state_size = property(lambda self: self._num_units)
     output_size = property(lambda self: self._num_units)
 
-    def build(self, input_depth):
-        n, depth = self._num_units, input_depth + self._num_units
+    def build(self, inputs_shape):
+        n, depth = self._num_units, _input_depth(inputs_shape) + self._num_units
         self._gate_kernel = self.add_variable("gates/kernel", [depth, 2 * n],
-                                              self._kernel_initializer)
+                                              initializer=self._kernel_initializer)
         self._gate_bias = self.add_variable(
-            "gates/bias", [2 * n], self._bias_initializer or constant_initializer(1.0))
+            "gates/bias", [2 * n], initializer=self._bias_initializer or constant_initializer(1.0))
         self._candidate_kernel = self.add_variable("candidate/kernel", [depth, n],
-                                                   self._kernel_initializer)
+                                                   initializer=self._kernel_initializer)
         self._candidate_bias = self.add_variable(
-            "candidate/bias", [n], self._bias_initializer or zeros_initializer())
+            "candidate/bias", [n], initializer=self._bias_initializer or zeros_initializer())
 
     def call(self, inputs, state):
         gates = math_ops.sigmoid(_linear(inputs, state, self._gate_kernel, self._gate_bias))
@@ -210,9 +215,9 @@ class BasicLSTMCell(RNNCell):
 
     output_size = property(lambda self: self._num_units)
 
-    def build(self, input_depth):
+    def build(self, inputs_shape):
         n = self._num_units
-        self._kernel = self.add_variable("kernel", [input_depth + n, 4 * n])
+        self._kernel = self.add_variable("kernel", [_input_depth(inputs_shape) + n, 4 * n])
         self._bias = self.add_variable("bias", [4 * n], initializer=zeros_initializer())
 
     def call(self, inputs, state):
@@ -250,16 +255,17 @@ class LSTMCell(RNNCell):
 
     output_size = property(lambda self: self._num_proj or self._num_units)
 
-    def build(self, input_depth):
+    def build(self, inputs_shape):
         n, init = self._num_units, self._initializer
-        self._kernel = self.add_variable("kernel", [input_depth + self.output_size, 4 * n],
-                                         init)
+        depth = _input_depth(inputs_shape) + self.output_size
+        self._kernel = self.add_variable("kernel", [depth, 4 * n], initializer=init)
         self._bias = self.add_variable("bias", [4 * n], initializer=zeros_initializer())
         if self._use_peepholes:
-            self._peepholes = [self.add_variable(f"w_{g}_diag", [n], init) for g in "fio"]
+            self._peepholes = [self.add_variable(f"w_{g}_diag", [n], initializer=init)
+                               for g in "fio"]
         if self._num_proj is not None:
             self._projection = self.add_variable("projection/kernel", [n, self._num_proj],
-                                                 init)
+                                                 initializer=init)
 
     def call(self, inputs, state):
         c_prev, m_prev = _split_state(state, self._num_units, self._state_is_tuple)
