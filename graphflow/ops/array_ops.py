@@ -472,23 +472,26 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, nam
 def meshgrid(*args, **kwargs):
     """Coordinate grids from 1-D tensors; ``indexing`` 'xy' (default) or 'ij', as in TF."""
     indexing = kwargs.pop("indexing", "xy")
-    kwargs.pop("name", None)
+    name = kwargs.pop("name", "meshgrid")
     if kwargs:
         raise TypeError(f"meshgrid: unexpected keyword arguments {sorted(kwargs)}")
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    if not args:
+        return []
     xs = convert_all(list(args))
     n = len(xs)
     axes = list(builtins.range(n))
     if indexing == "xy" and n > 1:
         axes[0], axes[1] = 1, 0
-    sizes = [x.shape.num_elements() if x.shape.is_fully_defined() else size(x) for x in xs]
-    full = [sizes[axes.index(i)] for i in builtins.range(n)]
-    outputs = []
-    for x, axis in zip(xs, axes, strict=True):
-        dims = [1] * n
-        dims[axis] = -1
-        outputs.append(broadcast_to(reshape(x, dims), full))
+    with xs[0].graph.name_scope(name):
+        sizes = [x.shape.num_elements() if x.shape.is_fully_defined() else size(x) for x in xs]
+        full = [sizes[axes.index(i)] for i in builtins.range(n)]
+        outputs = []
+        for x, axis in zip(xs, axes, strict=True):
+            dims = [1] * n
+            dims[axis] = -1
+            outputs.append(broadcast_to(reshape(x, dims), full))
     return outputs
 
 
