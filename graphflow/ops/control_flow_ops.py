@@ -269,6 +269,10 @@ class FunctionBody:
         self.lender = lender
         self.lent = []
 
+    def __repr__(self):
+        names = ", ".join(t.name for t in self.outputs + self.ops)
+        return f"FunctionBody([{names}], {len(self.feeds)} feeds)"
+
     def lend(self, tensors):
         self.lent.extend(t for t in tensors if t not in self.lent)
 
