@@ -420,3 +420,45 @@ def test_fetched_values_do_not_change_when_training_continues():
         before = sess.run(w)
         sess.run(train)
         np.testing.assert_array_equal(before, [1.0, 2.0])
+
+
+# ---- exponential moving average -----------------------------------------------------------
+
+def test_exponential_moving_average_matches_numpy():
+    w = tf.Variable([1.0, -2.0], name="w")
+    step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+    ema = tf.train.ExponentialMovingAverage(0.9, num_updates=step)
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(w * w))
+    with tf.control_dependencies([train]):
+        update = tf.group(ema.apply([w]), step.assign_add(1))
+    shadow = ema.average(w)
+    assert shadow.op.name == "w/ExponentialMovingAverage" == ema.average_name(w)
+    assert shadow not in tf.trainable_variables()
+    expected_w, expected_avg = np.array([1.0, -2.0]), np.array([1.0, -2.0])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for n in range(4):
+            sess.run(update)
+            expected_w = expected_w - 0.5 * (2.0 * expected_w)  # descent on sum(w^2)
+            decay = min(0.9, (1.0 + n) / (10.0 + n))
+            expected_avg = expected_avg - (1 - decay) * (expected_avg - expected_w)
+            np.testing.assert_allclose(sess.run(shadow), expected_avg, rtol=1e-6)
+    with pytest.raises(ValueError, match="already computed"):
+        ema.apply([w])
+
+
+def test_ema_shadow_starts_from_the_same_random_value_and_restores(tmp_path):
+    w = tf.Variable(tf.random_normal([3]), name="w")
+    ema = tf.train.ExponentialMovingAverage(0.5)
+    maintain = ema.apply()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = sess.run(w)
+        np.testing.assert_array_equal(sess.run(ema.average(w)), first)
+        sess.run(w.assign(first + 2.0))
+        sess.run(maintain)
+        path = tf.train.Saver().save(sess, str(tmp_path / "m"))
+    assert set(ema.variables_to_restore()) == {"w/ExponentialMovingAverage"}
+    with tf.Session() as sess:
+        tf.train.Saver(ema.variables_to_restore()).restore(sess, path)
+        np.testing.assert_allclose(sess.run(w), first + 1.0, rtol=1e-6)

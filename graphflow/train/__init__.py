@@ -1,4 +1,5 @@
-"""``tf.train``: optimizers, learning-rate schedules, the global step, and checkpoints."""
+"""``tf.train``: optimizers, learning-rate schedules, the global step, moving averages and
+checkpoints."""
 
 from .learning_rate_decay import (
     cosine_decay,
@@ -8,6 +9,7 @@ from .learning_rate_decay import (
     piecewise_constant,
     polynomial_decay,
 )
+from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .optimizers import (
     AdagradOptimizer,
@@ -37,5 +39,5 @@ __all__ = [
     "get_checkpoint_state", "checkpoint_exists", "get_global_step",
     "get_or_create_global_step", "create_global_step", "global_step", "assert_global_step",
     "exponential_decay", "piecewise_constant", "polynomial_decay", "inverse_time_decay",
-    "natural_exp_decay", "cosine_decay",
+    "natural_exp_decay", "cosine_decay", "ExponentialMovingAverage",
 ]
