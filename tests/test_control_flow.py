@@ -206,6 +206,28 @@ def test_case_without_default_asserts_and_exclusive():
         gf.case([x < 0], default=lambda: 1)
 
 
+def test_case_accepts_a_dict_ordered_by_predicate_name():
+    x = gf.placeholder(gf.int32, [])
+    out = gf.case({gf.less(x, 0, name="a_neg"): lambda: gf.constant(-1),
+                   gf.less(x, 10, name="b_small"): lambda: gf.constant(1)},
+                  default=lambda: gf.constant(0))
+    assert [evaluate(out, {x: v}) for v in (-1, 3, 30)] == [-1, 1, 0]
+
+
+def test_init_scope_lifts_ops_out_of_a_branch():
+    pred = gf.placeholder(gf.bool, [])
+    made = []
+
+    def branch():
+        with gf.init_scope():
+            made.append(gf.constant(4.0, name="lifted"))
+        return made[0] * 2.0
+
+    out = gf.cond(pred, branch, lambda: gf.constant(0.0))
+    assert made[0] in out.op.inputs  # captured: it is built outside the branch
+    assert evaluate(out, {pred: True}) == 8.0
+
+
 # ---- while_loop -----------------------------------------------------------------------------
 
 def test_while_counts():
