@@ -98,6 +98,18 @@ def test_integer_mean_truncates_toward_zero():
     check_op(gf.reduce_mean, [np.array([1, 2], np.int64)], lambda a: np.int64(1))
 
 
+def test_empty_reductions_give_identities_like_tf():
+    empty = np.zeros((0, 3), np.float32)
+    check_op(lambda t: gf.reduce_max(t, 0), [empty], lambda a: np.full(3, -np.inf, np.float32))
+    check_op(lambda t: gf.reduce_min(t, 0), [empty], lambda a: np.full(3, np.inf, np.float32))
+    check_op(lambda t: gf.reduce_min(t, 1), [empty], lambda a: np.zeros(0, np.float32))
+    check_op(gf.reduce_max, [empty.astype(np.int32)], lambda a: np.int32(-2**31))
+    check_op(lambda t: gf.reduce_sum(t, 0), [empty], lambda a: np.zeros(3, np.float32))
+    check_op(lambda t: gf.reduce_prod(t, 0), [empty], lambda a: np.ones(3, np.float32))
+    check_op(gf.reduce_any, [np.zeros(0, bool)], lambda a: np.False_)
+    check_op(gf.reduce_all, [np.zeros(0, bool)], lambda a: np.True_)
+
+
 def test_float16_mean_accumulates_accurately():
     x = np.full(4096, 0.1, np.float16)
     check_op(gf.reduce_mean, [x], lambda a: np.float16(0.1), rtol=1e-3)

@@ -174,14 +174,14 @@ _UNARY = [
     ("LogicalNot", "logical_not", np.logical_not, BOOLS, None, "logical NOT"),
 ]
 
-BOOLS_OUT = {"IsNan", "IsInf", "IsFinite"}
+_BOOL_RESULT = {"IsNan", "IsInf", "IsFinite"}
 
 
 def _unary_infer(op_type, accepts):
     def infer(inputs, attrs):
         (x,) = inputs
         accepts.check(op_type, x.dtype)
-        return (_dtypes.bool if op_type in BOOLS_OUT else x.dtype), x.shape
+        return (_dtypes.bool if op_type in _BOOL_RESULT else x.dtype), x.shape
 
     return infer
 
@@ -348,31 +348,38 @@ def _sqdiff_grad(op, g):
 
 
 _BINARY = [
-    # op type, builder, kernel, accepted dtypes, gradient, commutative
-    ("Add", "add", np.add, ADDABLE, _add_grad, True),
-    ("Sub", "subtract", np.subtract, REALS, _sub_grad, False),
-    ("Mul", "multiply", np.multiply, REALS, _mul_grad, True),
-    ("RealDiv", "realdiv", np.true_divide, FLOATS, _div_grad, False),
-    ("FloorDiv", "floordiv", _floordiv_kernel, REALS, None, False),
-    ("FloorMod", "mod", _floormod_kernel, REALS, _floormod_grad, False),
-    ("TruncateDiv", "truncatediv", _truncatediv_kernel, INTEGERS, None, False),
-    ("TruncateMod", "truncatemod", _truncatemod_kernel, REALS, None, False),
-    ("DivNoNan", "div_no_nan", _div_no_nan_kernel, FLOATS, _div_no_nan_grad, False),
-    ("Atan2", "atan2", np.arctan2, FLOATS, _atan2_grad, False),
-    ("Pow", "pow", np.power, REALS, _pow_grad, False),
-    ("Maximum", "maximum", np.maximum, REALS, _maximum_grad, True),
-    ("Minimum", "minimum", np.minimum, REALS, _minimum_grad, True),
+    # op type, builder, kernel, accepted dtypes, gradient, commutative, what it computes
+    ("Add", "add", np.add, ADDABLE, _add_grad, True, "sum x + y (strings concatenate)"),
+    ("Sub", "subtract", np.subtract, REALS, _sub_grad, False, "difference x - y"),
+    ("Mul", "multiply", np.multiply, REALS, _mul_grad, True, "product x * y"),
+    ("RealDiv", "realdiv", np.true_divide, FLOATS, _div_grad, False, "quotient x / y"),
+    ("FloorDiv", "floordiv", _floordiv_kernel, REALS, None, False,
+     "floored quotient floor(x / y) (no gradient)"),
+    ("FloorMod", "mod", _floormod_kernel, REALS, _floormod_grad, False,
+     "remainder of floordiv, with the sign of y"),
+    ("TruncateDiv", "truncatediv", _truncatediv_kernel, INTEGERS, None, False,
+     "integer quotient rounded toward zero, as in C"),
+    ("TruncateMod", "truncatemod", _truncatemod_kernel, REALS, None, False,
+     "remainder of truncatediv, with the sign of x (C's fmod)"),
+    ("DivNoNan", "div_no_nan", _div_no_nan_kernel, FLOATS, _div_no_nan_grad, False,
+     "quotient x / y, and 0 wherever y is 0"),
+    ("Atan2", "atan2", np.arctan2, FLOATS, _atan2_grad, False, "arctangent of x / y"),
+    ("Pow", "pow", np.power, REALS, _pow_grad, False, "power x ** y (see _pow_grad)"),
+    ("Maximum", "maximum", np.maximum, REALS, _maximum_grad, True,
+     "maximum (ties send the gradient to x)"),
+    ("Minimum", "minimum", np.minimum, REALS, _minimum_grad, True,
+     "minimum (ties send the gradient to x)"),
     ("SquaredDifference", "squared_difference", lambda x, y: np.square(x - y), REALS,
-     _sqdiff_grad, True),
-    ("Equal", "equal", np.equal, ANY, None, True),
-    ("NotEqual", "not_equal", np.not_equal, ANY, None, True),
-    ("Less", "less", np.less, REALS, None, False),
-    ("LessEqual", "less_equal", np.less_equal, REALS, None, False),
-    ("Greater", "greater", np.greater, REALS, None, False),
-    ("GreaterEqual", "greater_equal", np.greater_equal, REALS, None, False),
-    ("LogicalAnd", "logical_and", np.logical_and, BOOLS, None, True),
-    ("LogicalOr", "logical_or", np.logical_or, BOOLS, None, True),
-    ("LogicalXor", "logical_xor", np.logical_xor, BOOLS, None, True),
+     _sqdiff_grad, True, "squared difference (x - y) ** 2"),
+    ("Equal", "equal", np.equal, ANY, None, True, "test x == y"),
+    ("NotEqual", "not_equal", np.not_equal, ANY, None, True, "test x != y"),
+    ("Less", "less", np.less, REALS, None, False, "test x < y"),
+    ("LessEqual", "less_equal", np.less_equal, REALS, None, False, "test x <= y"),
+    ("Greater", "greater", np.greater, REALS, None, False, "test x > y"),
+    ("GreaterEqual", "greater_equal", np.greater_equal, REALS, None, False, "test x >= y"),
+    ("LogicalAnd", "logical_and", np.logical_and, BOOLS, None, True, "logical AND"),
+    ("LogicalOr", "logical_or", np.logical_or, BOOLS, None, True, "logical OR"),
+    ("LogicalXor", "logical_xor", np.logical_xor, BOOLS, None, True, "logical XOR"),
 ]
 
 _COMPARISONS = {"Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual"}
@@ -389,21 +396,21 @@ def _binary_infer(op_type, accepts):
     return infer
 
 
-def _binary_builder(op_type, builder):
+def _binary_builder(op_type, builder, doc):
     def build(x, y, name=None):
         x, y = tensor_pair(x, y)
         return make(op_type, (x, y), name=name)
 
     build.__name__ = build.__qualname__ = builder
-    build.__doc__ = (f"Elementwise ``{op_type}`` of ``x`` and ``y`` with numpy broadcasting; "
-                     "both must have one dtype (a Python number takes the other's).")
+    build.__doc__ = (f"Elementwise {doc} (op type ``{op_type}``), broadcasting like numpy. "
+                     "x and y must have one dtype; a Python number takes the other's.")
     return build
 
 
-for _type, _builder, _kernel, _accepts, _grad, _comm in _BINARY:
+for _type, _builder, _kernel, _accepts, _grad, _comm, _doc in _BINARY:
     define_op(_type, infer=_binary_infer(_type, _accepts), kernel=_kernel, grad=_grad,
               elementwise=True, commutative=_comm)
-    _BUILDERS[_builder] = _binary_builder(_type, _builder)
+    _BUILDERS[_builder] = _binary_builder(_type, _builder, _doc)
 
 add = _BUILDERS["add"]
 subtract = _BUILDERS["subtract"]
@@ -437,7 +444,8 @@ def atan2(y, x, name=None):
     """Elementwise arctangent of ``y / x`` in (-pi, pi], using the signs of both."""
     return _BUILDERS["atan2"](y, x, name=name)
 
-_TRUEDIVFLOATS = {1: _dtypes.float32, 2: _dtypes.float32, 4: _dtypes.float64,
+
+_TRUEDIV_FLOAT = {1: _dtypes.float32, 2: _dtypes.float32, 4: _dtypes.float64,
                   8: _dtypes.float64}
 
 
@@ -448,7 +456,7 @@ def truediv(x, y, name=None):
         raise TypeError(f"truediv: x and y must have the same dtype, got "
                         f"{x.dtype.name} != {y.dtype.name}")
     if x.dtype.is_integer:
-        target = _TRUEDIVFLOATS[x.dtype.size]
+        target = _TRUEDIV_FLOAT[x.dtype.size]
         x, y = cast(x, target), cast(y, target)
     return realdiv(x, y, name=name)
 
@@ -604,18 +612,22 @@ def _saturation_bounds(src, dst):
 
 
 def to_float(x, name="ToFloat"):
+    """TF1's deprecated shorthand for ``cast(x, float32)``."""
     return cast(x, _dtypes.float32, name=name)
 
 
 def to_double(x, name="ToDouble"):
+    """TF1's deprecated shorthand for ``cast(x, float64)``."""
     return cast(x, _dtypes.float64, name=name)
 
 
 def to_int32(x, name="ToInt32"):
+    """TF1's deprecated shorthand for ``cast(x, int32)``."""
     return cast(x, _dtypes.int32, name=name)
 
 
 def to_int64(x, name="ToInt64"):
+    """TF1's deprecated shorthand for ``cast(x, int64)``."""
     return cast(x, _dtypes.int64, name=name)
 
 

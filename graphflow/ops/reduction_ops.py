@@ -84,8 +84,8 @@ def _reduce_infer(op_type, accepts, out_dtype):
     return infer
 
 
-def _reduce_kernel(fn):
-    """A numpy reduction that keeps the input's dtype (numpy widens int32 sums)."""
+def _same_dtype_kernel(fn):
+    """A numpy reduction told to keep the input's dtype (numpy widens int32 sums)."""
     def kernel(x, axis, keepdims):
         return fn(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
@@ -102,9 +102,24 @@ def _mean_kernel(x, axis, keepdims):
     return truncated.astype(x.dtype)
 
 
-def _logical_kernel(fn):
+def _plain_kernel(fn):
     def kernel(x, axis, keepdims):
         return fn(x, axis=axis, keepdims=keepdims)
+
+    return kernel
+
+
+def _extremum_kernel(fn, sign):
+    """np.max/np.min; an empty reduction gives -inf/+inf (the type's extreme for ints),
+    as in TF, where numpy would refuse."""
+    def kernel(x, axis, keepdims):
+        if x.size:
+            return fn(x, axis=axis, keepdims=keepdims)
+        if x.dtype.kind == "f":
+            extreme = sign * np.inf
+        else:
+            extreme = np.iinfo(x.dtype).max if sign > 0 else np.iinfo(x.dtype).min
+        return fn(x, axis=axis, keepdims=keepdims, initial=extreme)
 
     return kernel
 
@@ -178,13 +193,13 @@ def _others_product(x, axes):
 
 _REDUCTIONS = [
     # op type, kernel, accepted dtypes, gradient, output dtype (None: the input's)
-    ("Sum", _reduce_kernel(np.sum), REALS, _sum_grad, None),
+    ("Sum", _same_dtype_kernel(np.sum), REALS, _sum_grad, None),
     ("Mean", _mean_kernel, REALS, _mean_grad, None),
-    ("Max", _logical_kernel(np.max), REALS, _extremum_grad, None),
-    ("Min", _logical_kernel(np.min), REALS, _extremum_grad, None),
-    ("Prod", _reduce_kernel(np.prod), REALS, _prod_grad, None),
-    ("Any", _logical_kernel(np.any), BOOLS, None, _dtypes.bool),
-    ("All", _logical_kernel(np.all), BOOLS, None, _dtypes.bool),
+    ("Max", _extremum_kernel(np.max, -1), REALS, _extremum_grad, None),
+    ("Min", _extremum_kernel(np.min, +1), REALS, _extremum_grad, None),
+    ("Prod", _same_dtype_kernel(np.prod), REALS, _prod_grad, None),
+    ("Any", _plain_kernel(np.any), BOOLS, None, _dtypes.bool),
+    ("All", _plain_kernel(np.all), BOOLS, None, _dtypes.bool),
 ]
 
 for _type, _kernel, _accepts, _grad, _out in _REDUCTIONS:
