@@ -74,8 +74,6 @@ def int_vector(values):
     return constant(np.asarray(values, dtype=np.int32).reshape(-1), dtype=_dtypes.int32)
 
 
-_shape_tensor = int_vector  # the name random_ops uses
-
 
 def dim_size(x, axis, out_type=_dtypes.int32):
     """The size of ``x`` along ``axis``: an int when static, else a scalar tensor."""

@@ -146,11 +146,17 @@ def _fits(value, dtype):
     return False
 
 
-def constant_value(tensor):
+_MAX_STATIC_ELEMENTS = 1024  # constant_value evaluates small shape arithmetic, not data
+_MAX_STATIC_DEPTH = 32  # ... through a few ops, not arbitrarily long chains
+
+
+def constant_value(tensor, _depth=0):
     """The value of ``tensor`` if it is known while building the graph, else None.
 
     Used by shape inference (a reshape whose shape is a constant gets a static shape) and
-    by builders that accept either Python values or tensors.
+    by builders that accept either Python values or tensors. Besides constants and the
+    shape of statically shaped tensors, any small pure op whose inputs are all known is
+    evaluated through its own kernel, so ``reshape(y, [shape(x)[0], -1])`` stays static.
     """
     if not isinstance(tensor, Tensor):
         return np.asarray(tensor)
@@ -163,16 +169,27 @@ def constant_value(tensor):
         return np.array(op.inputs[0].shape.num_elements(), dtype=tensor.dtype.np_dtype)
     if op.type == "Rank" and op.inputs[0].shape.ndims is not None:
         return np.array(op.inputs[0].shape.ndims, dtype=tensor.dtype.np_dtype)
-    if op.type in ("Identity", "StopGradient"):
-        return constant_value(op.inputs[0])
-    if op.type == "Pack":
-        values = [constant_value(t) for t in op.inputs]
-        if all(v is not None for v in values):
-            return np.stack(values, axis=op.attrs["axis"])
-    if op.type == "Cast":
-        value = constant_value(op.inputs[0])
-        return None if value is None else value.astype(tensor.dtype.np_dtype)
-    return None
+    return _evaluate_small(tensor, _depth)
+
+
+def _evaluate_small(tensor, depth):
+    op = tensor.op
+    d = op.op_def
+    if depth >= _MAX_STATIC_DEPTH or d.stateful or d.needs_state or op.type in ("Placeholder", "PlaceholderWithDefault"):
+        return None
+    if any(t.shape.num_elements() is None or t.shape.num_elements() > _MAX_STATIC_ELEMENTS
+           for t in op.inputs + tuple(op.outputs)):
+        return None
+    values = [constant_value(t, depth + 1) for t in op.inputs]
+    if any(v is None for v in values):
+        return None
+    attrs = {k: v for k, v in op.attrs.items() if not k.startswith("_")}
+    try:
+        out = d.kernel(*values, **attrs)
+    except Exception:  # noqa: BLE001 - not evaluable now; the run will report the error
+        return None
+    out = out[tensor.value_index] if len(op.outputs) > 1 else out
+    return np.asarray(out, dtype=tensor.dtype.np_dtype)
 
 
 def constant_shape(tensor):

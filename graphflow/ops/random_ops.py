@@ -102,7 +102,7 @@ def _shape_input(shape):
     """A 1-D integer tensor from a list, TensorShape or tensor shape argument."""
     if isinstance(shape, Tensor):
         return shape
-    return array_ops._shape_tensor(shape)
+    return array_ops.int_vector(shape)
 
 
 def _check_shape_tensor(shape_t, op_type):
