@@ -111,6 +111,28 @@ def test_abs_gradient_is_sign_and_sign_gradient_is_zero():
     np.testing.assert_array_equal(evaluate(gf.gradients(gf.sign(x), x)[0]), [0.0, 0.0, 0.0])
 
 
+def test_digamma_and_polygamma_known_values():
+    euler = 0.5772156649015329
+    x = np.array([1.0, 0.5, 3.0])
+    check_op(gf.digamma, [x], lambda a: np.array([-euler, -euler - 2 * math.log(2),
+                                                  -euler + 1 + 1 / 2]), rtol=1e-12)
+    a = np.array([0.0, 1.0, 1.0, 2.0])
+    x = np.array([1.0, 1.0, 0.5, 1.0])
+    check_op(gf.polygamma, [a, x], lambda a_, x_: np.array(
+        [-euler, math.pi**2 / 6, math.pi**2 / 2, -2.4041138063191885]), rtol=1e-12)
+    for dtype in (np.float16, np.float32):
+        check_op(gf.digamma, [np.array([1.0], dtype)], lambda v: np.array([-euler], v.dtype),
+                 rtol=1e-3)
+
+
+def test_digamma_and_polygamma_gradients():
+    check_gradient(gf.digamma, [uniform(0.5, 3)], rtol=1e-5)
+    check_gradient(lambda t: gf.polygamma(gf.constant(np.array([[1.0], [2.0]])), t),
+                   [uniform(0.5, 3, shape=(3,))], rtol=1e-5)
+    a = gf.placeholder(gf.float64, [2])
+    assert gf.gradients(gf.polygamma(a, gf.constant([1.0, 2.0], gf.float64)), a) == [None]
+
+
 def test_predicates():
     x = np.array([0.0, np.nan, np.inf, -np.inf, -1.5], np.float32)
     check_op(gf.is_nan, [x], lambda v: np.array([v_ != v_ for v_ in v.tolist()]))
@@ -549,3 +571,21 @@ def test_public_names_are_exported():
 
     for name in math_ops.__all__:
         assert getattr(gf, name) is getattr(math_ops, name)
+
+
+# ---- second derivatives ------------------------------------------------------------------
+
+SECOND_ORDER = [
+    gf.tanh, gf.sigmoid, gf.exp, gf.log, gf.sqrt, gf.rsqrt, gf.reciprocal, gf.sin, gf.erf,
+    gf.lgamma, lambda t: t ** 3.0, lambda t: gf.pow(2.0, t), lambda t: 1.0 / t,
+    lambda t: gf.atan2(t, 2.0), lambda t: gf.squared_difference(t, 1.0),
+]
+
+
+@pytest.mark.parametrize("build", SECOND_ORDER)
+def test_gradients_are_differentiable(build):
+    """Gradient rules are built from differentiable ops, so second derivatives work."""
+    def first_derivative(t):
+        return gf.gradients(gf.reduce_sum(build(t)), t)[0]
+
+    check_gradient(first_derivative, [uniform(0.5, 2)], rtol=1e-4)

@@ -23,15 +23,14 @@ from .op_utils import make, same_dtype, tensor_pair
 from .registry import define_op
 
 __all__ = [
-    "add", "subtract", "sub", "multiply", "mul", "scalar_mul", "divide", "truediv",
-    "realdiv", "div", "div_no_nan", "floordiv", "floor_div", "mod", "floormod", "truncatediv",
-    "truncatemod", "pow", "atan2", "negative", "neg",
-    "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log1p",
-    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "erf",
-    "erfc", "lgamma", "floor", "ceil", "round", "rint", "maximum", "minimum",
-    "squared_difference", "clip_by_value", "where", "where_v2", "cast", "saturate_cast",
-    "to_float", "to_double", "to_int32", "to_int64", "equal", "not_equal", "less",
-    "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not",
+    "add", "subtract", "sub", "multiply", "mul", "scalar_mul", "divide", "truediv", "realdiv",
+    "div", "div_no_nan", "floordiv", "floor_div", "mod", "floormod", "truncatediv", "truncatemod",
+    "pow", "atan2", "negative", "neg", "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal",
+    "exp", "expm1", "log", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+    "tanh", "sigmoid", "erf", "erfc", "lgamma", "digamma", "polygamma", "floor", "ceil", "round",
+    "rint", "maximum", "minimum", "squared_difference", "clip_by_value", "where", "where_v2",
+    "cast", "saturate_cast", "to_float", "to_double", "to_int32", "to_int64", "equal", "not_equal",
+    "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not",
     "logical_xor", "is_nan", "is_finite", "is_inf", "add_n", "accumulate_n",
 ]
 
@@ -164,7 +163,10 @@ _UNARY = [
     ("Erfc", "erfc", _keep_dtype(scipy.special.erfc), FLOATS, _erfc_grad,
      "complementary error function"),
     ("Lgamma", "lgamma", _keep_dtype(scipy.special.gammaln), FLOATS,
-     lambda op, g: [g * make("Digamma", (op.inputs[0],))], "log |Gamma(x)|"),
+     lambda op, g: [g * digamma(op.inputs[0])], "log |Gamma(x)|"),
+    ("Digamma", "digamma", _keep_dtype(scipy.special.digamma), FLOATS,
+     lambda op, g: [g * polygamma(_one(g), op.inputs[0])],
+     "digamma function, the derivative of lgamma"),
     ("Floor", "floor", np.floor, FLOATS, None, "floor (no gradient)"),
     ("Ceil", "ceil", np.ceil, FLOATS, None, "ceiling (no gradient)"),
     ("Round", "round", np.round, REALS, None, "rounding half to even (no gradient)"),
@@ -201,10 +203,6 @@ for _type, _builder, _kernel, _accepts, _grad, _doc in _UNARY:
               elementwise=True)
     _BUILDERS[_builder] = _unary_builder(_type, _builder, _doc)
 
-# Digamma only serves as Lgamma's derivative; it has no gradient of its own here.
-define_op("Digamma", infer=_unary_infer("Digamma", FLOATS),
-          kernel=_keep_dtype(scipy.special.digamma), elementwise=True)
-
 negative = _BUILDERS["negative"]
 abs = _BUILDERS["abs"]  # noqa: A001 - TF1's public name
 sign = _BUILDERS["sign"]
@@ -229,6 +227,7 @@ sigmoid = _BUILDERS["sigmoid"]
 erf = _BUILDERS["erf"]
 erfc = _BUILDERS["erfc"]
 lgamma = _BUILDERS["lgamma"]
+digamma = _BUILDERS["digamma"]
 floor = _BUILDERS["floor"]
 ceil = _BUILDERS["ceil"]
 round = _BUILDERS["round"]  # noqa: A001 - TF1's public name
@@ -341,6 +340,15 @@ def _atan2_grad(op, g):
     return [sum_to(scale * x, y), sum_to(-scale * y, x)]
 
 
+def _polygamma_kernel(a, x):
+    return scipy.special.polygamma(a, x).astype(x.dtype, copy=False)
+
+
+def _polygamma_grad(op, g):
+    a, x = op.inputs
+    return [None, sum_to(g * polygamma(a + _one(g), x), x)]
+
+
 def _sqdiff_grad(op, g):
     x, y = op.inputs
     d = g * constant(2, dtype=g.dtype) * (x - y)
@@ -364,6 +372,8 @@ _BINARY = [
     ("DivNoNan", "div_no_nan", _div_no_nan_kernel, FLOATS, _div_no_nan_grad, False,
      "quotient x / y, and 0 wherever y is 0"),
     ("Atan2", "atan2", np.arctan2, FLOATS, _atan2_grad, False, "arctangent of x / y"),
+    ("Polygamma", "polygamma", _polygamma_kernel, FLOATS, _polygamma_grad, False,
+     "polygamma function of integer order x at y"),
     ("Pow", "pow", np.power, REALS, _pow_grad, False, "power x ** y (see _pow_grad)"),
     ("Maximum", "maximum", np.maximum, REALS, _maximum_grad, True,
      "maximum (ties send the gradient to x)"),
@@ -443,6 +453,12 @@ floormod = mod
 def atan2(y, x, name=None):
     """Elementwise arctangent of ``y / x`` in (-pi, pi], using the signs of both."""
     return _BUILDERS["atan2"](y, x, name=name)
+
+
+def polygamma(a, x, name=None):
+    """The ``a``-th derivative of digamma at ``x``; ``a`` holds non-negative integers
+    (nan elsewhere) and gets no gradient."""
+    return _BUILDERS["polygamma"](a, x, name=name)
 
 
 _TRUEDIV_FLOAT = {1: _dtypes.float32, 2: _dtypes.float32, 4: _dtypes.float64,
