@@ -329,3 +329,23 @@ def test_public_names_are_exported():
 
     for name in reduction_ops.__all__:
         assert getattr(gf, name) is getattr(reduction_ops, name)
+
+
+@pytest.mark.parametrize("build", [gf.reduce_sum, gf.reduce_mean, gf.reduce_max,
+                                   gf.reduce_prod, gf.reduce_logsumexp],
+                         ids=["sum", "mean", "max", "prod", "logsumexp"])
+def test_reduction_gradients_are_differentiable(build):
+    """Second derivatives: the gradient of (gradient * x), also through unknown dims."""
+    x = RNG.permutation(np.linspace(0.5, 1.5, 12)).reshape(3, 4)
+
+    def first_derivative_times_x(t):
+        u = gf.placeholder_with_default(t, [None, 4])
+        g = gf.gradients(gf.reduce_sum(build(u, 1) ** 2.0), u)[0]
+        return gf.reshape(g * u, [3, 4])
+
+    check_gradient(first_derivative_times_x, [x], rtol=1e-4)
+
+
+def test_cumsum_gradients_are_differentiable():
+    check_gradient(lambda t: gf.gradients(gf.reduce_sum(gf.cumsum(t, 1) ** 2.0), t)[0],
+                   [RNG.uniform(0.5, 1.5, (2, 3))], rtol=1e-4)
