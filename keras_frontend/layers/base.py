@@ -1,0 +1,310 @@
+"""Layer: the unit of a model. ``build`` makes weights, ``call`` emits graph ops.
+
+Calling a layer on symbolic tensors adds its ops to the tensors' graph (building its
+weights there on the first call) and records a Node, the history that functional models
+walk. Calling it on numpy arrays runs the same ops in a small cached graph and returns
+arrays, like Keras's eager call.
+"""
+
+import inspect
+
+import numpy as np
+
+import graphflow as gf
+
+from .. import backend, constraints, initializers, regularizers, tree
+
+
+class Node:
+    """One call of ``layer``: the tensors it took and made, and its non-tensor arguments."""
+
+    def __init__(self, layer, inputs, outputs, call_kwargs):
+        self.layer = layer
+        self.inputs = inputs
+        self.outputs = outputs
+        self.call_kwargs = call_kwargs
+        self.input_tensors = tree.flatten(inputs) if inputs is not None else []
+        self.output_tensors = tree.flatten(outputs)
+
+
+class Layer:
+    """The Keras Layer contract: ``build(input_shape)``, ``call(inputs)``, ``get_config()``."""
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
+                 input_dim=None, batch_input_shape=None, batch_size=None, **kwargs):
+        kwargs.pop("autocast", None)
+        kwargs.pop("input_length", None)
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments passed to "
+                            f"{type(self).__name__}: {kwargs}")
+        self.name = name or backend.unique_object_name(backend.snake_case(type(self).__name__))
+        self._trainable = trainable
+        self.dtype = _dtype_name(dtype) if dtype is not None else backend.floatx()
+        self.built = False
+        self._own_weights = []  # creation order, which is the order saving uses
+        self._non_trainable_names = set()
+        self._layers = []  # sublayers whose weights belong to this layer too
+        self._regularization_losses = []
+        self._updates = []
+        self._inbound_nodes = []
+        self._graph = None
+        self._eager_calls = {}
+        self._batch_input_shape = None
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._batch_input_shape = (batch_size, input_dim)
+        self._call_takes_training = "training" in inspect.signature(self.call).parameters
+
+    def __setattr__(self, name, value):
+        """Layers assigned as attributes are sublayers: their weights are this layer's too."""
+        if isinstance(value, Layer) and not name.startswith("_"):
+            tracked = self.__dict__.get("_layers")
+            if tracked is not None and value not in tracked:
+                tracked.append(value)
+        object.__setattr__(self, name, value)
+
+    def add_update(self, op):
+        """An op to run with each training step (e.g. a moving-average assignment)."""
+        self._updates.append(op)
+
+    # ---- the contract ----------------------------------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
+        return cls(**config)
+
+    def compute_output_shape(self, input_shape):
+        """Output shape found by building the layer's ops on a placeholder."""
+        with gf.Graph().as_default():
+            x = tree.map_structure(lambda s: gf.placeholder(gf.float32, s), input_shape)
+            out = self.call(x)
+            return tree.map_structure(backend.int_shape, out)
+
+    # ---- weights -----------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None):
+        """A Variable in the layer's graph, given its first value in that graph's session."""
+        shape = tuple(int(d) for d in (shape or ()))
+        dtype = _dtype_name(dtype) if dtype is not None else self.dtype
+        init = initializers.get(initializer) or initializers.Zeros()
+        graph = gf.get_default_graph()
+        var = gf.Variable(gf.zeros(shape, dtype=gf.as_dtype(dtype)), trainable=trainable,
+                          name=name or "variable")
+        var.load(init(shape, dtype), session=backend.graph_state(graph).session)
+        var._keras_constraint = constraints.get(constraint)
+        self._graph = graph
+        self._own_weights.append(var)
+        if not trainable:
+            self._non_trainable_names.add(var.op.name)
+        if regularizer is not None:
+            penalty = regularizers.get(regularizer)(var)
+            self._regularization_losses.append(penalty)
+        return var
+
+    def _track_layer(self, layer):
+        self._layers.append(layer)
+        return layer
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        own = [w for w in self._own_weights if w.op.name not in self._non_trainable_names]
+        return own + [w for layer in self._layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        own = [w for w in self._own_weights if w.op.name in self._non_trainable_names]
+        return own + [w for layer in self._layers for w in layer.non_trainable_weights]
+
+    @property
+    def weights(self):
+        return self._own_weights + [w for layer in self._layers for w in layer.weights]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    @property
+    def losses(self):
+        return list(self._regularization_losses) + [
+            loss for layer in self._layers for loss in layer.losses]
+
+    def _session(self):
+        return backend.graph_state(self._graph).session
+
+    def get_weights(self):
+        weights = self.weights
+        if not weights:
+            return []
+        return [np.array(v) for v in self._session().run(weights)]
+
+    def set_weights(self, weights):
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(own)} weight arrays, but the weight list "
+                f"passed has {len(weights)}: shapes {[np.shape(w) for w in weights]}."
+            )
+        sess = self._session() if own else None
+        for var, value in zip(own, weights):
+            if tuple(np.shape(value)) != tuple(var.shape.as_list()):
+                raise ValueError(
+                    f"Layer '{self.name}' weight {var.op.name} has shape "
+                    f"{tuple(var.shape.as_list())}, the value given has shape "
+                    f"{np.shape(value)}."
+                )
+            var.load(value, session=sess)
+
+    def count_params(self):
+        return backend.count_params(self.weights)
+
+    # ---- calling ---------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if args:
+            inputs, args = args[0], args[1:]
+        else:
+            inputs = kwargs.pop("inputs")
+        for value in args:
+            raise TypeError(f"Layer '{self.name}': pass extra call arguments by keyword, "
+                            f"got positional {value!r}.")
+        flat = tree.flatten(inputs)
+        if flat and all(isinstance(t, gf.Tensor) for t in flat):
+            return self._symbolic_call(inputs, kwargs)
+        return self._eager_call(inputs, kwargs)
+
+    def _symbolic_call(self, inputs, kwargs):
+        flat = tree.flatten(inputs)
+        graph = flat[0].graph
+        if any(t.graph is not graph for t in flat):
+            raise ValueError(f"Layer '{self.name}' was called on tensors from different "
+                             "models' graphs; build them from Inputs of one model.")
+        if self._graph is not None and self.weights and graph is not self._graph:
+            raise ValueError(
+                f"Layer '{self.name}' already has weights in another model's graph; a layer "
+                "can only be shared within one model's graph (build the new model from the "
+                "same Input tensors or use `models.clone_model`)."
+            )
+        call_kwargs = dict(kwargs)
+        if not self._call_takes_training:
+            call_kwargs.pop("training", None)
+        with graph.as_default(), graph.name_scope(self.name):
+            try:
+                if not self.built:
+                    self._graph = graph
+                    self.build(tree.map_structure(backend.int_shape, inputs))
+                    self.built = True
+                outputs = self.call(inputs, **call_kwargs)
+            except (ValueError, TypeError) as e:
+                raise _layer_error(self, inputs, e) from None
+        node = Node(self, inputs, outputs, kwargs)
+        self._inbound_nodes.append(node)
+        history = backend.graph_state(graph).history
+        for t in node.output_tensors:
+            history.setdefault(t, node)
+        return outputs
+
+    def _eager_call(self, inputs, kwargs):
+        """Runs the layer on arrays through a cached graph function (Keras's eager call)."""
+        arrays = tree.map_structure(np.asarray, inputs)
+        flat = tree.flatten(arrays)
+        key = (tuple((a.shape[1:], a.dtype.kind) for a in flat),
+               tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+        entry = self._eager_calls.get(key)
+        if entry is None:
+            graph = self._graph or gf.Graph()
+            with graph.as_default():
+                placeholders = [gf.placeholder(_feed_dtype(a, self.dtype),
+                                               (None,) + a.shape[1:]) for a in flat]
+            outputs = self._symbolic_call(tree.pack_sequence_as(arrays, placeholders), kwargs)
+            runner = backend.graph_state(graph).session.make_callable(
+                tree.flatten(outputs), placeholders)
+            entry = self._eager_calls[key] = (runner, outputs)
+        runner, outputs = entry
+        return tree.pack_sequence_as(outputs, runner(*flat))
+
+    # ---- history -----------------------------------------------------------------------
+    def _node_attr(self, attr):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no "
+                                 f"defined {attr}.")
+        node = self._inbound_nodes[0]
+        return node.inputs if attr == "input" else node.outputs
+
+    @property
+    def input(self):
+        return self._node_attr("input")
+
+    @property
+    def output(self):
+        return self._node_attr("output")
+
+    @property
+    def input_shape(self):
+        return tree.map_structure(backend.int_shape, self.input)
+
+    @property
+    def output_shape(self):
+        return tree.map_structure(backend.int_shape, self.output)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _dtype_name(dtype):
+    if isinstance(dtype, dict):
+        return dtype.get("config", {}).get("name", "float32")
+    return gf.as_dtype(dtype).name
+
+
+def _feed_dtype(array, float_dtype):
+    if array.dtype.kind in "iu":
+        return gf.int32 if array.dtype.itemsize <= 4 else gf.int64
+    if array.dtype.kind == "b":
+        return gf.bool
+    return gf.as_dtype(float_dtype)
+
+
+def _layer_error(layer, inputs, error):
+    """The error, prefixed with the layer and its inputs' per-sample shapes (axis 0 = batch)."""
+    if getattr(error, "_keras_layer", None) is not None:
+        return error
+    shapes = tree.map_structure(backend.int_shape, inputs)
+    per_sample = tree.map_structure(lambda s: None if s is None else s[1:], shapes)
+    message = (
+        f"Exception encountered when calling {type(layer).__name__}.call() of layer "
+        f"'{layer.name}': {error}\nThe layer received input of shape {shapes}: axis 0 is "
+        f"the batch axis (None = any batch size), so the per-sample shape is {per_sample}."
+    )
+    new = type(error)(message)
+    new._keras_layer = layer.name
+    return new

@@ -1,0 +1,134 @@
+"""Merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot."""
+
+import functools
+
+import graphflow as gf
+
+from .base import Layer
+
+
+class _Merge(Layer):
+    """Combines a list of same-shape tensors elementwise."""
+
+    def _merge(self, inputs):
+        raise NotImplementedError
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+            raise ValueError(f"A merge layer should be called on a list of at least 2 "
+                             f"inputs. Got {len(inputs) if isinstance(inputs, list) else 1}.")
+        return self._merge(list(inputs))
+
+
+class Add(_Merge):
+    def _merge(self, inputs):
+        return gf.add_n(inputs) if _same_shapes(inputs) else functools.reduce(gf.add, inputs)
+
+
+class Subtract(_Merge):
+    def _merge(self, inputs):
+        if len(inputs) != 2:
+            raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
+                             f"Received: inputs={len(inputs)}")
+        return inputs[0] - inputs[1]
+
+
+class Multiply(_Merge):
+    def _merge(self, inputs):
+        return functools.reduce(gf.multiply, inputs)
+
+
+class Average(_Merge):
+    def _merge(self, inputs):
+        return functools.reduce(gf.add, inputs) / float(len(inputs))
+
+
+class Maximum(_Merge):
+    def _merge(self, inputs):
+        return functools.reduce(gf.maximum, inputs)
+
+
+class Minimum(_Merge):
+    def _merge(self, inputs):
+        return functools.reduce(gf.minimum, inputs)
+
+
+def _same_shapes(inputs):
+    shapes = [t.shape.as_list() if t.shape.dims is not None else None for t in inputs]
+    return all(s == shapes[0] for s in shapes) and shapes[0] is not None
+
+
+class Concatenate(_Merge):
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def _merge(self, inputs):
+        ranks = {t.shape.ndims for t in inputs}
+        if len(ranks) != 1:
+            raise ValueError("A `Concatenate` layer requires inputs of one rank; got shapes "
+                             f"{[tuple(t.shape.as_list()) for t in inputs]}")
+        return gf.concat(inputs, axis=self.axis)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
+
+class Dot(_Merge):
+    """Dot products between samples of two tensors along ``axes``."""
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axes, self.normalize = axes, normalize
+
+    def _merge(self, inputs):
+        if len(inputs) != 2:
+            raise ValueError("A `Dot` layer should be called on exactly 2 inputs.")
+        x, y = inputs
+        rank = x.shape.ndims
+        axes = self.axes if isinstance(self.axes, (list, tuple)) else (self.axes, self.axes)
+        ax, ay = (a % rank for a in axes)
+        if self.normalize:
+            x, y = gf.nn.l2_normalize(x, axis=ax), gf.nn.l2_normalize(y, axis=ay)
+        if rank == 2:
+            return gf.reduce_sum(x * y, axis=1, keepdims=True)
+        return gf.matmul(x, y, transpose_a=(ax == 1), transpose_b=(ay == 2))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(axes=self.axes, normalize=self.normalize)
+        return config
+
+
+def add(inputs, **kwargs):
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, **kwargs):
+    return Dot(axes=axes, **kwargs)(inputs)

@@ -1,0 +1,216 @@
+"""BatchNormalization, LayerNormalization and Normalization (with ``adapt``)."""
+
+import numpy as np
+
+import graphflow as gf
+
+from .. import backend, constraints, initializers, regularizers
+from .base import Layer
+
+
+def _axes(axis, ndims):
+    axis = [axis] if isinstance(axis, int) else list(axis)
+    return sorted(a % ndims for a in axis)
+
+
+def _param_shape(input_shape, axes):
+    """The shape of a per-feature parameter: the kept axes' sizes (Keras's layout)."""
+    dims = [input_shape[a] for a in axes]
+    if any(d is None for d in dims):
+        raise ValueError(f"the normalized axes {axes} of the input {tuple(input_shape)} must "
+                         "have known sizes")
+    return tuple(dims)
+
+
+def _broadcast(param, axes, ndims):
+    """A parameter reshaped to broadcast against the input (1 on the other axes)."""
+    if axes == [ndims - 1]:
+        return param
+    shape = [1] * ndims
+    for a, d in zip(axes, param.shape.as_list()):
+        shape[a] = d
+    return gf.reshape(param, shape)
+
+
+class BatchNormalization(Layer):
+    """Normalizes with batch statistics in training (updating moving averages), and with
+    the moving averages at inference."""
+
+    training_sensitive = True
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis, self.momentum, self.epsilon = axis, momentum, epsilon
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+
+    def build(self, input_shape):
+        self._feature_axes = _axes(self.axis, len(input_shape))
+        shape = _param_shape(input_shape, self._feature_axes)
+        self.gamma = self.add_weight(shape, self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint, name="gamma") \
+            if self.scale else None
+        self.beta = self.add_weight(shape, self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint, name="beta") \
+            if self.center else None
+        self.moving_mean = self.add_weight(shape, self.moving_mean_initializer,
+                                           trainable=False, name="moving_mean")
+        self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
+                                               trainable=False, name="moving_variance")
+
+    def call(self, inputs, training=None):
+        ndims = inputs.shape.ndims
+        axes = self._feature_axes
+        reduce_axes = [a for a in range(ndims) if a not in axes]
+
+        def shaped(p):
+            return None if p is None else _broadcast(p, axes, ndims)
+
+        if training and self.trainable:
+            mean, variance = gf.nn.moments(inputs, reduce_axes)
+            m = self.momentum
+            self.add_update(self.moving_mean.assign(self.moving_mean * m + mean * (1 - m)).op)
+            self.add_update(self.moving_variance.assign(
+                self.moving_variance * m + variance * (1 - m)).op)
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        return gf.nn.batch_normalization(inputs, shaped(mean), shaped(variance),
+                                         shaped(self.beta), shaped(self.gamma), self.epsilon)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
+            scale=self.scale, beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+            moving_variance_initializer=initializers.serialize(
+                self.moving_variance_initializer),
+            beta_regularizer=regularizers.serialize(self.beta_regularizer),
+            gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+            beta_constraint=constraints.serialize(self.beta_constraint),
+            gamma_constraint=constraints.serialize(self.gamma_constraint), synchronized=False)
+        return config
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over ``axis`` (the last by default)."""
+
+    def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.axis, self.epsilon, self.center, self.scale = axis, epsilon, center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+
+    def build(self, input_shape):
+        self._feature_axes = _axes(self.axis, len(input_shape))
+        shape = _param_shape(input_shape, self._feature_axes)
+        self.gamma = self.add_weight(shape, self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint, name="gamma") \
+            if self.scale else None
+        self.beta = self.add_weight(shape, self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint, name="beta") \
+            if self.center else None
+
+    def call(self, inputs):
+        ndims = inputs.shape.ndims
+        axes = self._feature_axes
+        mean, variance = gf.nn.moments(inputs, axes, keepdims=True)
+        out = (inputs - mean) * gf.rsqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            out = out * _broadcast(self.gamma, axes, ndims)
+        if self.beta is not None:
+            out = out + _broadcast(self.beta, axes, ndims)
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+            rms_scaling=False, beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            beta_regularizer=regularizers.serialize(self.beta_regularizer),
+            gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+            beta_constraint=constraints.serialize(self.beta_constraint),
+            gamma_constraint=constraints.serialize(self.gamma_constraint))
+        return config
+
+
+class Normalization(Layer):
+    """``(x - mean) / sqrt(variance)`` per feature, with statistics given or ``adapt``ed."""
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.invert = invert
+        self._given = (None if mean is None else np.asarray(mean, np.float32),
+                       None if variance is None else np.asarray(variance, np.float32))
+        self._adapted = None
+
+    def adapt(self, data, batch_size=None, steps=None):
+        """Computes the per-feature mean and variance of ``data`` (an array)."""
+        data = np.asarray(data, dtype=np.float64)
+        axes = _axes(self.axis, data.ndim)
+        reduce_axes = tuple(a for a in range(data.ndim) if a not in axes)
+        self._adapted = (data.mean(axis=reduce_axes).astype(np.float32),
+                         data.var(axis=reduce_axes).astype(np.float32))
+        if self.built:
+            self.set_weights([*self._adapted, np.array(len(data), np.int64)])
+
+    def _initial(self, shape):
+        mean, variance = self._adapted or self._given
+        if mean is None:
+            return np.zeros(shape, np.float32), np.ones(shape, np.float32)
+        return (np.broadcast_to(mean, shape).astype(np.float32),
+                np.broadcast_to(variance, shape).astype(np.float32))
+
+    def build(self, input_shape):
+        self._feature_axes = _axes(self.axis, len(input_shape))
+        shape = _param_shape(input_shape, self._feature_axes)
+        mean, variance = self._initial(shape)
+        self.mean = self.add_weight(shape, initializers.Constant(0.0), trainable=False,
+                                    name="mean")
+        self.variance = self.add_weight(shape, initializers.Constant(1.0), trainable=False,
+                                        name="variance")
+        self.count = self.add_weight((), initializers.Zeros(), dtype="int64", trainable=False,
+                                     name="count")
+        self.mean.load(mean, session=self._session())
+        self.variance.load(variance, session=self._session())
+
+    def call(self, inputs):
+        ndims = inputs.shape.ndims
+        mean = _broadcast(self.mean, self._feature_axes, ndims)
+        std = gf.maximum(gf.sqrt(_broadcast(self.variance, self._feature_axes, ndims)),
+                         backend.epsilon())
+        if self.invert:
+            return inputs * std + mean
+        return (inputs - mean) / std
+
+    def get_config(self):
+        config = super().get_config()
+        mean, variance = self._given
+        config.update(axis=self.axis, invert=self.invert,
+                      mean=None if mean is None else mean.tolist(),
+                      variance=None if variance is None else variance.tolist())
+        return config

@@ -1,0 +1,448 @@
+"""compile / fit / evaluate / predict: graph functions built once, run batch by batch.
+
+``compile`` resolves the optimizer, losses and metrics. The first ``fit`` (or evaluate)
+adds one train step (or test step) to the model's graph: target and sample-weight
+placeholders, the loss, each metric's batch statistics, and for training the optimizer's
+update ops. Each step is a ``Session.make_callable`` runner, so a batch costs one cached
+plan execution plus a little numpy bookkeeping.
+"""
+
+import numpy as np
+
+import graphflow as gf
+
+from .. import backend, losses as losses_mod, metrics as metrics_mod, optimizers, tree
+from ..callbacks import CallbackList, History, ProgbarLogger
+from . import data as data_mod
+
+
+class _Step:
+    """A compiled train or test step: the runner and how to read its outputs."""
+
+    def __init__(self, runner, metric_slots, loss_names):
+        self.runner = runner
+        self.metric_slots = metric_slots  # [(metric, start, count)] into the fetched stats
+        self.loss_names = loss_names  # names of the fetched loss values ("loss", "out_loss")
+
+
+class Trainer:
+    """The training API shared by functional and Sequential models."""
+
+    def _init_trainer(self):
+        self.optimizer = None
+        self.loss = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._compile_config = None
+        self._steps = {}
+        self._predict_runner = None
+        self._targets = None
+        self._metric_objects = {}
+        self._loss_totals = {}
+
+    # ---- compile ---------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Resolves the optimizer, losses and metrics; the graph steps are built lazily."""
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._loss_weights = loss_weights
+        self._metric_specs = metrics
+        self._weighted_metric_specs = weighted_metrics
+        self._compile_config = {"optimizer": optimizer, "loss": loss,
+                                "loss_weights": loss_weights, "metrics": metrics,
+                                "weighted_metrics": weighted_metrics}
+        self._steps = {}
+        self._targets = None
+        self._metric_objects = {}
+        self.compiled = True
+
+    def _assert_compiled(self):
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model for "
+                               "training or evaluation.")
+
+    @property
+    def output_names(self):
+        return [t.op.name.split("/")[0] for t in self.outputs]
+
+    @property
+    def input_names(self):
+        return [t.op.name.split("/")[0] for t in self.inputs]
+
+    def _per_output(self, spec, what):
+        """A compile argument given once, as a list or as a dict by output name."""
+        names = self.output_names
+        if isinstance(spec, dict):
+            unknown = [k for k in spec if k not in names]
+            if unknown:
+                raise ValueError(f"Unknown output names {unknown} in `{what}`; the model's "
+                                 f"outputs are {names}.")
+            return [spec.get(n) for n in names]
+        if isinstance(spec, (list, tuple)) and len(names) > 1:
+            if len(spec) != len(names):
+                raise ValueError(f"`{what}` has {len(spec)} entries but the model has "
+                                 f"{len(names)} outputs.")
+            return list(spec)
+        return [spec] * len(names)
+
+    def _loss_objects(self):
+        if self.loss is None:
+            raise ValueError("No loss to compute: pass `loss` to `compile()`.")
+        return [losses_mod.get(spec) for spec in self._per_output(self.loss, "loss")]
+
+    # ---- targets ---------------------------------------------------------------------------
+    def _target_placeholders(self):
+        """One target and one sample-weight placeholder per output, shared by all steps."""
+        if self._targets is None:
+            targets, weights = [], []
+            with self._graph.as_default(), self._graph.name_scope("targets"):
+                for out, loss in zip(self.outputs, self._loss_objects()):
+                    dims = backend.int_shape(out)
+                    if getattr(loss, "sparse_labels", False):
+                        targets.append(gf.placeholder(gf.int32, dims[:-1]))
+                    else:
+                        targets.append(gf.placeholder(gf.float32, dims))
+                    weights.append(gf.placeholder(gf.float32, [None]))
+            self._targets = (targets, weights)
+        return self._targets
+
+    def _adapt_targets(self, ys):
+        """Labels reshaped to the target rank (``(n,)`` <-> ``(n, 1)``) and cast once."""
+        targets, _ = self._target_placeholders()
+        out = []
+        for y, t in zip(ys, targets):
+            y = np.asarray(y)
+            rank = t.shape.ndims
+            if y.ndim == rank - 1:
+                y = y[..., None]
+            elif y.ndim == rank + 1 and y.shape[-1] == 1:
+                y = y[..., 0]
+            out.append(np.asarray(y, dtype=t.dtype.np_dtype))
+        return out
+
+    # ---- steps -----------------------------------------------------------------------------
+    def _metrics_for(self, kind, loss_objs, targets):
+        """Fresh metric objects for a step kind, resolved against the outputs and labels."""
+        specs = self._per_output(self._metric_specs or [], "metrics")
+        weighted = self._per_output(self._weighted_metric_specs or [], "weighted_metrics")
+        multi = len(self.outputs) > 1
+        found = []
+        for i, (out, loss) in enumerate(zip(self.outputs, loss_objs)):
+            for spec_list, use_weights in ((specs[i], False), (weighted[i], True)):
+                for spec in tree.flatten(spec_list or []):
+                    metric = metrics_mod.get(spec, loss=loss,
+                                             y_true_rank=targets[i].shape.ndims,
+                                             y_pred_shape=backend.int_shape(out))
+                    if isinstance(spec, metrics_mod.Metric) and kind == "test":
+                        metric = type(metric).from_config(metric.get_config())
+                    if multi:
+                        metric.name = f"{self.output_names[i]}_{metric.name}"
+                    found.append((i, metric, use_weights))
+        return found
+
+    def _build_step(self, kind):
+        """Adds the loss, metrics (and, for 'train', the updates) and compiles a runner."""
+        graph = self._graph
+        loss_objs = self._loss_objects()
+        targets, weights = self._target_placeholders()
+        with graph.as_default(), graph.name_scope(kind):
+            outputs = self._call_graph(self.inputs, training=True) if kind == "train" \
+                else list(self.outputs)
+            loss_weights = self._per_output(self._loss_weights, "loss_weights")
+            per_output = [fn(t, out, w) for fn, t, out, w in
+                          zip(loss_objs, targets, outputs, weights)]
+            terms = [lw * l if lw is not None else l for lw, l in zip(loss_weights, per_output)]
+            terms += self.losses
+            total = gf.add_n(terms) if len(terms) > 1 else terms[0]
+            loss_names = ["loss"]
+            fetches = [total]
+            if len(self.outputs) > 1:
+                loss_names += [f"{n}_loss" for n in self.output_names]
+                fetches += per_output
+            metric_slots = []
+            stats = []
+            metric_objs = self._metrics_for(kind, loss_objs, targets)
+            for i, metric, use_weights in metric_objs:
+                values = metric.stats(targets[i], outputs[i],
+                                      weights[i] if use_weights else None)
+                metric_slots.append((metric, len(fetches) + len(stats), len(values)))
+                stats.extend(values)
+            fetches += stats
+            if kind == "train":
+                train_op = self.optimizer.build_train_op(total, self.trainable_weights)
+                updates = self._collect_updates()
+                fetches = [gf.group(train_op, *updates)] + fetches
+        feeds = list(self.inputs) + targets + weights
+        runner = backend.graph_state(graph).session.make_callable(fetches, feeds)
+        return _Step(runner, metric_slots, loss_names)
+
+    def _step(self, kind):
+        step = self._steps.get(kind)
+        if step is None:
+            step = self._steps[kind] = self._build_step(kind)
+        return step
+
+    def _collect_updates(self):
+        """Ops layers asked to run with each training step (BatchNormalization's stats)."""
+        seen, ops = set(), []
+        for layer in self._all_layers():
+            for op in getattr(layer, "_updates", ()):
+                if id(op) not in seen:
+                    seen.add(id(op))
+                    ops.append(op)
+        return ops
+
+    # ---- running batches ------------------------------------------------------------------
+    def _convert_inputs(self, xs):
+        if len(xs) != len(self.inputs):
+            raise ValueError(f"The model expects {len(self.inputs)} input(s), but it received "
+                             f"{len(xs)} input arrays.")
+        return [np.asarray(x, dtype=t.dtype.np_dtype) for x, t in zip(xs, self.inputs)]
+
+    def _sample_weights(self, sws, n):
+        if sws:
+            return [np.asarray(w, dtype=np.float32).reshape(n) for w in sws] * (
+                len(self.outputs) if len(sws) == 1 else 1)
+        return [np.ones(n, dtype=np.float32)] * len(self.outputs)
+
+    def _run_step(self, kind, xs, ys, sws):
+        """One batch through a step; updates the running loss and metric totals."""
+        if not self.built:
+            self._build_from_source(xs)
+        step = self._step(kind)
+        xs = self._convert_inputs(xs)
+        n = len(xs[0])
+        values = step.runner(*xs, *self._adapt_targets(ys), *self._sample_weights(sws, n))
+        if kind == "train":
+            values = values[1:]
+        totals = self._loss_totals.setdefault(kind, {})
+        for name, value in zip(step.loss_names, values):
+            acc = totals.setdefault(name, [0.0, 0])
+            acc[0] += float(value) * n
+            acc[1] += n
+        for metric, start, count in step.metric_slots:
+            metric.merge(values[start:start + count])
+        return self._logs(kind)
+
+    def _logs(self, kind):
+        step = self._steps[kind]
+        totals = self._loss_totals.get(kind, {})
+        logs = {name: (acc[0] / acc[1] if acc[1] else 0.0) for name, acc in totals.items()}
+        for metric, _, _ in step.metric_slots:
+            logs[metric.name] = metric.result()
+        return logs
+
+    def _reset(self, kind):
+        self._loss_totals[kind] = {}
+        for metric, _, _ in self._step(kind).metric_slots:
+            metric.reset_state()
+
+    @property
+    def metrics_names(self):
+        names = ["loss"]
+        for kind in ("train", "test"):
+            if kind in self._steps:
+                step = self._steps[kind]
+                return step.loss_names + [m.name for m, _, _ in step.metric_slots]
+        return names
+
+    # ---- data ---------------------------------------------------------------------------
+    def _make_data(self, x, y, sample_weight, batch_size, shuffle=False, steps=None,
+                   class_weight=None):
+        from ..utils.sequence import Sequence
+
+        if isinstance(x, Sequence):
+            self._build_from_source(x[0][0] if isinstance(x[0], tuple) else x[0])
+            return data_mod.SequenceData(x, self.input_names, self.output_names, shuffle,
+                                         steps)
+        if _is_generator(x):
+            return data_mod.GeneratorData(x, None, None, steps)
+        self._build_from_source(x)
+        xs = data_mod.as_list(x, self.input_names, "inputs")
+        ys = data_mod.as_list(y, self.output_names, "outputs") if y is not None else []
+        sws = data_mod.as_list(sample_weight, self.output_names, "sample weights") \
+            if sample_weight is not None else []
+        if class_weight is not None and ys:
+            sws = [data_mod.class_weights_to_sample_weights(ys[0], class_weight)]
+        xs = self._convert_inputs(xs)
+        return data_mod.ArrayData(xs, ys, sws, batch_size, shuffle, steps)
+
+    def _build_from_source(self, x):
+        """Deferred models (Sequential without an input shape) build from the first data."""
+        if not self.built:
+            first = tree.flatten(x)[0]
+            self.build((None,) + tuple(np.shape(first)[1:]))
+
+    def _resolve_generator(self, data):
+        """A generator's first batch builds a deferred model; names align its structures."""
+        if isinstance(data, data_mod.GeneratorData):
+            data.input_names, data.output_names = self.input_names, self.output_names
+        return data
+
+    # ---- fit / evaluate / predict -----------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains for ``epochs`` epochs; returns the History callback."""
+        self._assert_compiled()
+        batch_size = batch_size or 32
+        val_source = None
+        if validation_split and validation_data is None:
+            self._build_from_source(x)
+            xs = data_mod.as_list(x, self.input_names, "inputs")
+            ys = data_mod.as_list(y, self.output_names, "outputs")
+            sws = data_mod.as_list(sample_weight, self.output_names, "sample weights") \
+                if sample_weight is not None else None
+            (x, y, sw_tr), val_source = data_mod.split_validation(xs, ys, sws, validation_split)
+            sample_weight = sw_tr or None
+            if len(x) == 1:
+                x = x[0]
+            if len(y) == 1:
+                y = y[0]
+            if sample_weight and len(sample_weight) == 1:
+                sample_weight = sample_weight[0]
+        elif validation_data is not None:
+            val_source = validation_data
+        data = self._resolve_generator(self._make_data(
+            x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight))
+        val_data = None
+        if val_source is not None:
+            val_data = self._validation_data(val_source, validation_batch_size or batch_size,
+                                             validation_steps)
+        history = History()
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = CallbackList(list(callbacks or []) + [history] + (
+            [ProgbarLogger()] if verbose else []), self,
+            {"verbose": verbose, "epochs": epochs, "steps": data.steps})
+        self.stop_training = False
+        cbs.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self._reset_if_built("train")
+            cbs.on_epoch_begin(epoch)
+            for step_index, (xs, ys, sws) in enumerate(data.batches(epoch)):
+                cbs.on_train_batch_begin(step_index)
+                logs = self._run_step("train", xs, ys, sws)
+                cbs.on_train_batch_end(step_index, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if val_data is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_data(val_data, cbs)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return history
+
+    def _validation_data(self, source, batch_size, steps):
+        if isinstance(source, tuple) and len(source) in (2, 3) and not _is_generator(source):
+            xs, ys, sws = source if len(source) == 3 else (*source, None)
+            return self._make_data(xs, ys, sws, batch_size, False, steps)
+        return self._resolve_generator(self._make_data(source, None, None, batch_size, False,
+                                                       steps))
+
+    def _reset_if_built(self, kind):
+        if self.built:
+            self._reset(kind)
+
+    def _evaluate_data(self, data, cbs):
+        self._reset("test")
+        logs = {}
+        cbs.on_test_begin()
+        for step_index, (xs, ys, sws) in enumerate(data.batches()):
+            cbs.on_test_batch_begin(step_index)
+            logs = self._run_step("test", xs, ys, sws)
+            cbs.on_test_batch_end(step_index, logs)
+        cbs.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss (and metrics) over the data: a float, a list, or a dict."""
+        self._assert_compiled()
+        data = self._resolve_generator(self._make_data(x, y, sample_weight, batch_size or 32,
+                                                       False, steps))
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = CallbackList(list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
+                           self, {"verbose": verbose, "epochs": 1, "steps": data.steps})
+        self._step("test")
+        logs = self._evaluate_data(data, cbs)
+        if return_dict:
+            return logs
+        names = self.metrics_names
+        values = [logs[n] for n in names]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs on ``x``, computed batch by batch and concatenated."""
+        data = self._resolve_generator(self._make_data(x, None, None, batch_size or 32,
+                                                       False, steps))
+        runner = self._predictor()
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = CallbackList(list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
+                           self, {"verbose": verbose, "epochs": 1, "steps": data.steps})
+        cbs.on_predict_begin()
+        chunks = []
+        for step_index, (xs, _, _) in enumerate(data.batches()):
+            cbs.on_predict_batch_begin(step_index)
+            chunks.append(runner(*self._convert_inputs(xs)))
+            cbs.on_predict_batch_end(step_index, None)
+        cbs.on_predict_end()
+        outputs = [np.concatenate([c[i] for c in chunks]) if chunks else np.zeros((0,))
+                   for i in range(len(self.outputs))]
+        return tree.pack_sequence_as(self._nested_outputs, outputs)
+
+    def _predictor(self):
+        if self._predict_runner is None:
+            self._predict_runner = backend.graph_state(self._graph).session.make_callable(
+                list(self.outputs), list(self.inputs))
+        return self._predict_runner
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        self._assert_compiled()
+        self._build_from_source(x)
+        xs = data_mod.as_list(x, self.input_names, "inputs")
+        ys = data_mod.as_list(y, self.output_names, "outputs")
+        sws = data_mod.as_list(sample_weight, self.output_names, "sample weights") \
+            if sample_weight is not None else []
+        if class_weight is not None:
+            sws = [data_mod.class_weights_to_sample_weights(ys[0], class_weight)]
+        self._reset("train")
+        logs = self._run_step("train", xs, ys, sws)
+        return self._batch_result(logs, return_dict, "train")
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled()
+        xs = data_mod.as_list(x, self.input_names, "inputs")
+        ys = data_mod.as_list(y, self.output_names, "outputs")
+        sws = data_mod.as_list(sample_weight, self.output_names, "sample weights") \
+            if sample_weight is not None else []
+        self._reset("test")
+        logs = self._run_step("test", xs, ys, sws)
+        return self._batch_result(logs, return_dict, "test")
+
+    def _batch_result(self, logs, return_dict, kind):
+        if return_dict:
+            return logs
+        step = self._steps[kind]
+        values = [logs[n] for n in step.loss_names + [m.name for m, _, _ in step.metric_slots]]
+        return values[0] if len(values) == 1 else values
+
+    def predict_on_batch(self, x):
+        self._build_from_source(x)
+        xs = self._convert_inputs(data_mod.as_list(x, self.input_names, "inputs"))
+        outputs = self._predictor()(*xs)
+        return tree.pack_sequence_as(self._nested_outputs, outputs)
+
+
+def _is_generator(x):
+    return hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(
+        x, (np.ndarray, list, tuple, dict, str)))
