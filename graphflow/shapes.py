@@ -129,6 +129,7 @@ def _to_int(value):
 
 
 def as_dimension(value):
+    """``value`` as a Dimension (Dimensions are returned as they are)."""
     return value if isinstance(value, Dimension) else Dimension(value)
 
 
@@ -313,10 +314,12 @@ def as_shape(shape):
 
 
 def unknown_shape(ndims=None):
+    """A shape of unknown rank, or of rank ``ndims`` with every dimension unknown."""
     return TensorShape(None if ndims is None else [None] * ndims)
 
 
 def scalar():
+    """The shape of a 0-d tensor."""
     return TensorShape(())
 
 
