@@ -42,8 +42,16 @@ def _raise_kernel(x):
     raise ValueError("deliberate failure")
 
 
+NESTED_RUNS = []  # the function TestRuntimeNested calls: a Session.run of another graph
+
+
+def _nested_kernel(x):
+    return x + NESTED_RUNS[-1]()
+
+
 define_op("TestRuntimeSleep", infer=infer_unary, kernel=_sleep_kernel)
 define_op("TestRuntimeRaise", infer=infer_unary, kernel=_raise_kernel)
+define_op("TestRuntimeNested", infer=infer_unary, kernel=_nested_kernel)
 
 
 @contextlib.contextmanager
@@ -420,3 +428,25 @@ def test_config_check_numerics_names_the_first_op_and_user_line():
     assert "NaN" in message and "'first_bad' (type Log)" in message
     assert f"test_runtime.py:{line}" in message
     assert np.isnan(gf.Session().run(z, {x: [-1.0, 1.0]})[0])  # off by default
+
+
+def test_a_run_started_inside_a_pool_kernel_does_not_deadlock():
+    with gf.Graph().as_default() as inner_graph:
+        ix, branches = matmul_chains(2, 1)
+    inner = gf.Session(graph=inner_graph, config=gf.ConfigProto(inter_op_parallelism_threads=2))
+    NESTED_RUNS.append(lambda: inner.run(branches, {ix: np.eye(256)})[0][0, 0])
+    x = gf.placeholder(gf.float64, [2])
+    outs = [make("TestRuntimeNested", (x,)) for _ in range(4)]
+    results = []
+
+    def run_twice():
+        with all_heavy():
+            sess = session(2)
+            results.append(sess.run(outs, {x: np.zeros(2)}))
+        results.append(sess.run(outs, {x: np.zeros(2)}))
+
+    runner = threading.Thread(target=run_twice, daemon=True)
+    runner.start()
+    runner.join(timeout=20)
+    assert not runner.is_alive(), "nested pool runs deadlocked"
+    assert [[r.tolist() for r in result] for result in results] == [[[1.0, 1.0]] * 4] * 2

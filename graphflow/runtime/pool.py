@@ -16,10 +16,11 @@ import os
 import queue
 import threading
 
-from .sequential import op_failure
+from .sequential import op_failure, run_sequential
 
 _pools = {}
 _pools_lock = threading.Lock()
+_worker = threading.local()  # ``active`` is True on pool threads
 
 
 def pool_size(inter_op_parallelism_threads):
@@ -67,6 +68,7 @@ class WorkerPool:
         self._tasks.put((run, index, fn, args))
 
     def _work(self):
+        _worker.active = True
         get = self._tasks.get
         while True:
             run, index, fn, args = get()
@@ -84,9 +86,13 @@ class WorkerPool:
 def run_pool(plan, values, program=None, *, pool):
     """Runs ``plan`` (which has a schedule) on ``values`` using ``pool``'s threads.
 
-    Same contract as ``run_sequential``; bind ``pool`` with functools.partial.
+    Same contract as ``run_sequential``; bind ``pool`` with functools.partial. A run
+    started from inside a kernel on a pool thread runs sequentially instead: waiting there
+    for pool threads could leave every thread waiting.
     """
     program = plan.program if program is None else program
+    if getattr(_worker, "active", False):
+        return run_sequential(plan, values, program)
     sched = plan.schedule
     successors, heavy, releases, unused = (sched.successors, sched.heavy, sched.releases,
                                            sched.unused)
