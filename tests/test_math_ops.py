@@ -149,6 +149,8 @@ BINARY = [
     (gf.subtract, operator.sub, (-3, 3), (-3, 3), REALS, True),
     (gf.multiply, operator.mul, (-3, 3), (-3, 3), REALS, True),
     (gf.realdiv, operator.truediv, (-3, 3), (0.5, 3), FLOATS, True),
+    (gf.truediv, operator.truediv, (-3, 3), (0.5, 3), FLOATS, True),
+    (gf.divide, operator.truediv, (-3, 3), (0.5, 3), FLOATS, True),
     (gf.floordiv, lambda a, b: vec(math.floor)(a / b), (-9, 9), (0.7, 3), FLOATS, False),
     (gf.mod, lambda a, b: a - b * vec(math.floor)(a / b), (-9, 9), (0.7, 3), FLOATS, True),
     (gf.pow, vec(math.pow), (0.5, 2), (-2, 2), FLOATS, True),
