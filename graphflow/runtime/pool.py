@@ -21,6 +21,8 @@ from .sequential import op_failure, run_sequential
 _pools = {}
 _pools_lock = threading.Lock()
 _worker = threading.local()  # ``active`` is True on pool threads
+# A forked child has none of the parent's threads: let it start its own pools.
+os.register_at_fork(after_in_child=_pools.clear)
 
 
 def pool_size(inter_op_parallelism_threads):
@@ -61,7 +63,7 @@ class WorkerPool:
         self.size = size
         self._tasks = queue.SimpleQueue()
         for k in range(size):
-            threading.Thread(target=self._work, name=f"graphflow-pool-{k}",
+            threading.Thread(target=self._work, name=f"graphflow-pool{size}-{k}",
                              daemon=True).start()
 
     def submit(self, run, index, fn, args):
@@ -131,19 +133,20 @@ def run_pool(plan, values, program=None, *, pool):
                 in_flight += 1
                 continue
             try:
-                result = fn(*args)
+                finish(i, fn(*args))
             except Exception as e:
                 failure = (i, e)
-            else:
-                finish(i, result)
         if failure is not None or not in_flight:
             break
         i, result, error = run.done.get()
         in_flight -= 1
+        if error is None:
+            try:
+                finish(i, result)
+            except Exception as e:  # a kernel returned the wrong number of outputs
+                error = e
         if error is not None:
             failure = (i, error)
-        else:
-            finish(i, result)
     if failure is not None:
         _cancel(run, in_flight)
         index, error = failure
