@@ -51,12 +51,16 @@ def _demo_parser(subparsers):
         description="Trains a 64-128-10 ReLU network with Adam on the 8x8 digits bundled "
                     "with scikit-learn, written as a TF1 program, then writes a picture of "
                     "its graph.")
-    p.add_argument("--epochs", type=int, default=30, help="passes over the training set")
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--learning-rate", type=float, default=0.003)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=30,
+                   help="passes over the training set (default %(default)s)")
+    p.add_argument("--batch-size", type=int, default=32,
+                   help="examples per training step (default %(default)s)")
+    p.add_argument("--learning-rate", type=float, default=0.003,
+                   help="Adam's learning rate (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the initial weights, split and shuffling (default %(default)s)")
     p.add_argument("--out", default="demo_out",
-                   help="folder for graph.dot and graph.svg (default ./demo_out)")
+                   help="folder for graph.dot and graph.svg (default ./%(default)s)")
     p.set_defaults(run=run_demo)
 
 
