@@ -56,8 +56,10 @@ def _apply_infer(inputs, attrs):
 class Optimizer:
     """Base class: ``minimize = compute_gradients + apply_gradients``.
 
-    Subclasses give ``_hyper`` (hyperparameter values by name), ``_create_slots``,
-    ``_apply_dense`` and optionally ``_finish`` (ops that run after all updates).
+    Subclasses give ``_hyper_values`` (hyperparameters by name, made tensors by
+    ``_prepare`` and read back with ``_hyper``), ``_create_slots``, ``_apply_dense`` and
+    optionally ``_finish`` (ops that run after all updates). TF1-style subclasses that
+    override ``_prepare`` and keep their own tensors work too.
     """
 
     GATE_NONE = 0
