@@ -74,25 +74,35 @@ class RunMetadata:
 
     def chrome_trace(self):
         """The node stats as a JSON string of Chrome trace events: one 'X' event per node."""
-        nodes = [n for dev in self.step_stats.dev_stats for n in dev.node_stats]
-        names = {t.ident: t.name for t in threading.enumerate()}
-        tids = {}
-        for n in nodes:
-            tids.setdefault(n.thread_id, len(tids))
-        events = [{"ph": "M", "pid": 0, "name": "process_name", "args": {"name": DEVICE}}]
-        for ident, tid in tids.items():
-            events.append({"ph": "M", "pid": 0, "tid": tid, "name": "thread_name",
-                           "args": {"name": names.get(ident, f"thread {ident}")}})
-        for n in nodes:
-            events.append({
-                "ph": "X", "cat": "Op", "name": n.op_type, "pid": 0,
-                "tid": tids[n.thread_id], "ts": n.all_start_micros,
-                "dur": n.all_end_rel_micros,
-                "args": {"name": n.node_name, "op": n.op_type,
-                         "output_shapes": [list(s) for s in n.output_shapes],
-                         "output_bytes": n.output_bytes},
-            })
-        return json.dumps({"traceEvents": events, "displayTimeUnit": "ns"})
+        return chrome_trace(self.step_stats)
+
+
+def chrome_trace(step_stats):
+    """``step_stats`` in the Chrome trace event format (a JSON string).
+
+    One complete ('X') event per node, named by op type with the node name in its args;
+    ``tid`` numbers threads in order of first appearance, and metadata ('M') events give
+    each its thread's name. TF1's ``timeline.Timeline`` can be a thin wrapper over this.
+    """
+    nodes = [n for dev in step_stats.dev_stats for n in dev.node_stats]
+    names = {t.ident: t.name for t in threading.enumerate()}
+    tids = {}
+    for n in nodes:
+        tids.setdefault(n.thread_id, len(tids))
+    events = [{"ph": "M", "pid": 0, "name": "process_name", "args": {"name": DEVICE}}]
+    for ident, tid in tids.items():
+        events.append({"ph": "M", "pid": 0, "tid": tid, "name": "thread_name",
+                       "args": {"name": names.get(ident, f"thread {ident}")}})
+    for n in nodes:
+        events.append({
+            "ph": "X", "cat": "Op", "name": n.op_type, "pid": 0,
+            "tid": tids[n.thread_id], "ts": n.all_start_micros,
+            "dur": n.all_end_rel_micros,
+            "args": {"name": n.node_name, "op": n.op_type,
+                     "output_shapes": [list(s) for s in n.output_shapes],
+                     "output_bytes": n.output_bytes},
+        })
+    return json.dumps({"traceEvents": events, "displayTimeUnit": "ns"})
 
 
 def traced_program(plan, records):
