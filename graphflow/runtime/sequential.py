@@ -16,11 +16,12 @@ def run_sequential(plan, values, program=None):
     variant uses this); the plain path passes nothing.
     """
     program = plan.program if program is None else program
+    get = values.__getitem__
     step = None
     try:
         for step in program:
             fn, ins, out, outs, frees = step
-            result = fn(*[values[i] for i in ins])
+            result = fn(*map(get, ins))
             if out is not None:
                 values[out] = result
             else:
