@@ -10,8 +10,9 @@ from .autodiff import gradients
 from .debugging import add_check_numerics_ops, check_numerics
 from .io import import_graph_def
 from .passes import optimize_graph
-from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8,
-                     int16, int32, int64, string, uint8, uint16)
+from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,
+                     float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32,
+                     uint64)
 from .graph import (Graph, Operation, Tensor, add_to_collection, control_dependencies,
                     device, get_collection, get_default_graph, name_scope,
                     reset_default_graph)
@@ -26,7 +27,7 @@ from .ops.slicing_ops import *  # noqa: F401,F403
 from .init_ops import *  # noqa: F401,F403
 from .session import (ConfigProto, InteractiveSession, RunMetadata, RunOptions, Session,
                       get_default_session)
-from .shapes import Dimension, TensorShape
+from .shapes import Dimension, TensorShape, dimension_value
 from .variable_scope import *  # noqa: F401,F403
 from .variables import (GraphKeys, Variable, all_variables, global_variables,
                         global_variables_initializer, initialize_all_variables,

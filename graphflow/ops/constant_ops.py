@@ -50,7 +50,11 @@ define_op("PlaceholderWithDefault", infer=_pwd_infer, kernel=lambda x, shape: x,
 def _as_array(value, dtype):
     if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(value)):
         raise TypeError("constant() got a nested list containing Tensors; use stack()")
-    arr = np.array(value, dtype=dtype.np_dtype if dtype is not None else None)
+    try:
+        arr = np.array(value, dtype=dtype.np_dtype if dtype is not None else None)
+    except OverflowError:
+        raise TypeError(f"Cannot convert {value!r} to a {dtype.name} tensor: the value is out "
+                        f"of range for {dtype.name}") from None
     if dtype is None:
         dtype = _dtypes.infer_dtype(value)
         arr = arr.astype(dtype.np_dtype, copy=False)
@@ -133,9 +137,8 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None):
 
 
 def _fits(value, dtype):
-    """Whether a Python/numpy value converts to ``dtype`` without changing kind."""
-    if isinstance(value, np.ndarray) and not isinstance(value, np.generic):
-        return _dtypes.as_dtype(value.dtype) == dtype
+    """Whether a Python/numpy value converts to ``dtype`` without changing kind (TF1 casts
+    ``np.ones(3)`` to float32 in ``x_float32 + np.ones(3)``, but never floats to ints)."""
     arr = np.asarray(value)
     if arr.dtype.kind == "f":
         return dtype.is_floating

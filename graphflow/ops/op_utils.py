@@ -1,7 +1,6 @@
 """Shared pieces of op definitions: common inference rules and argument handling."""
 
 from ..graph import Tensor, get_default_graph
-from ..shapes import broadcast_shape
 from .constant_ops import convert_to_tensor
 
 
@@ -18,15 +17,6 @@ def same_dtype(op_type, tensors):
 def infer_unary(inputs, attrs):
     (x,) = inputs
     return x.dtype, x.shape
-
-
-def infer_broadcast(inputs, attrs):
-    """Elementwise n-ary ops: one dtype, numpy broadcasting of the shapes."""
-    dtype = same_dtype("elementwise op", list(inputs))
-    shape = inputs[0].shape
-    for t in inputs[1:]:
-        shape = broadcast_shape(shape, t.shape)
-    return dtype, shape
 
 
 def tensor_pair(x, y):
