@@ -450,3 +450,25 @@ def test_a_run_started_inside_a_pool_kernel_does_not_deadlock():
     runner.join(timeout=20)
     assert not runner.is_alive(), "nested pool runs deadlocked"
     assert [[r.tolist() for r in result] for result in results] == [[[1.0, 1.0]] * 4] * 2
+
+
+def test_training_step_gives_the_same_bits_on_the_pool():
+    rng = np.random.default_rng(3)
+    x = gf.placeholder(gf.float64, [None, 6])
+    w1 = gf.Variable(rng.standard_normal((6, 5)))
+    w2 = gf.Variable(rng.standard_normal((5, 1)))
+    hidden = gf.tanh(gf.matmul(x, w1) + 0.1)
+    loss = gf.reduce_mean(gf.square(gf.matmul(hidden, w2) - 1.0))
+    grads = gf.gradients(loss, [w1, w2])
+    step = gf.group(w1.assign_sub(0.1 * grads[0]), w2.assign_sub(0.1 * grads[1]))
+    batch = rng.standard_normal((8, 6))
+    results = []
+    for threads in (1, 3):
+        with all_heavy():
+            sess = session(threads)
+            sess.run([w1.initializer, w2.initializer])
+            for _ in range(3):
+                sess.run(step, {x: batch})
+        assert compiled_plan(sess).parallel is (threads > 1)
+        results.append([sess.run(v).tobytes() for v in (w1, w2)])
+    assert results[0] == results[1]
