@@ -193,3 +193,17 @@ def test_checkpoint_files_are_plain_npz_without_pickles(tmp_path):
     with np.load(path + ".npz", allow_pickle=False) as data:
         assert sorted(data.files) == ["layer/b", "w"]
         assert data["layer/b"].dtype == np.int32
+
+
+def test_list_and_load_variables(tmp_path):
+    make_vars()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = tf.train.Saver().save(sess, str(tmp_path / "m"), global_step=3)
+    assert tf.train.list_variables(str(tmp_path)) == [("layer/b", [2]), ("w", [2, 3])]
+    np.testing.assert_array_equal(tf.train.load_variable(path, "layer/b:0"), [1, 2])
+    with pytest.raises(errors.NotFoundError, match="nope"):
+        tf.train.load_variable(path, "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="Couldn't find"):
+        tf.train.list_variables(str(tmp_path / "empty"))

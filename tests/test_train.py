@@ -134,6 +134,21 @@ def test_adagrad_matches_numpy():
     assert_same_history(got, expected)
 
 
+def test_adadelta_matches_numpy():
+    lr, rho, eps = f32(1.0), f32(0.9), f32(1e-6)
+
+    def update(p, g, s, t):
+        s["accum"] = rho * s["accum"] + (1 - rho) * g * g
+        step = np.sqrt(s["accum_update"] + eps) / np.sqrt(s["accum"] + eps) * g
+        s["accum_update"] = rho * s["accum_update"] + (1 - rho) * step * step
+        return p - lr * step
+
+    got = train_graph(tf.train.AdadeltaOptimizer(1.0, rho=0.9, epsilon=1e-6), 6)
+    expected = train_numpy(
+        update, lambda p: {"accum": np.zeros_like(p), "accum_update": np.zeros_like(p)}, 6)
+    assert_same_history(got, expected)
+
+
 def test_float64_variables_train_in_float64():
     lr = f32(0.05)
     got = train_graph(tf.train.GradientDescentOptimizer(0.05), 3, dtype=tf.float64)

@@ -12,6 +12,7 @@ from .learning_rate_decay import (
 from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .optimizers import (
+    AdadeltaOptimizer,
     AdagradOptimizer,
     AdamOptimizer,
     GradientDescentOptimizer,
@@ -24,6 +25,8 @@ from .saver import (
     checkpoint_exists,
     get_checkpoint_state,
     latest_checkpoint,
+    list_variables,
+    load_variable,
 )
 from .training_util import (
     assert_global_step,
@@ -35,9 +38,10 @@ from .training_util import (
 
 __all__ = [
     "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
-    "RMSPropOptimizer", "AdagradOptimizer", "Saver", "CheckpointState", "latest_checkpoint",
-    "get_checkpoint_state", "checkpoint_exists", "get_global_step",
+    "RMSPropOptimizer", "AdagradOptimizer", "AdadeltaOptimizer", "ExponentialMovingAverage",
+    "Saver", "CheckpointState", "latest_checkpoint", "get_checkpoint_state",
+    "checkpoint_exists", "list_variables", "load_variable", "get_global_step",
     "get_or_create_global_step", "create_global_step", "global_step", "assert_global_step",
     "exponential_decay", "piecewise_constant", "polynomial_decay", "inverse_time_decay",
-    "natural_exp_decay", "cosine_decay", "ExponentialMovingAverage",
+    "natural_exp_decay", "cosine_decay",
 ]

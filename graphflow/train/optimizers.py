@@ -1,9 +1,10 @@
 """The TF1 optimizers and their in-place update kernels.
 
 Each kernel follows TF1's own update formula (``ApplyGradientDescent``, ``ApplyMomentum``,
-``ApplyAdam``, ``ApplyRMSProp``, ``ApplyCenteredRMSProp``, ``ApplyAdagrad``), reads its
-hyperparameters as Python floats and writes the variable and its slots in place, using at
-most one scratch array of the variable's shape.
+``ApplyAdam``, ``ApplyRMSProp``, ``ApplyCenteredRMSProp``, ``ApplyAdadelta``,
+``ApplyAdagrad``), reads its hyperparameters as Python floats and writes the variable and
+its slots in place, allocating one scratch array of the variable's shape (two for
+Adadelta).
 """
 
 import math
@@ -236,6 +237,65 @@ class RMSPropOptimizer(Optimizer):
                   self._hyper("momentum"), self._hyper("epsilon"))
         op_type = "ApplyCenteredRMSProp" if self._centered else "ApplyRMSProp"
         return var.graph.create_op(op_type, inputs, apply_attrs(var, **slots))
+
+
+# ---- Adadelta ----------------------------------------------------------------------------
+
+def _adadelta_kernel(state, grad, lr, rho, epsilon, var_name, var_shape, var_dtype, accum,
+                     accum_update):
+    var, acc, acc_up = (_array(state, var_name), _array(state, accum),
+                        _array(state, accum_update))
+    rho, epsilon = float(rho), float(epsilon)
+    # accum += (g * g - accum) * (1 - rho)
+    scratch = np.multiply(grad, grad, out=np.empty_like(var))
+    scratch -= acc
+    scratch *= 1.0 - rho
+    acc += scratch
+    # update = g * sqrt((accum_update + epsilon) / (accum + epsilon))
+    update = np.add(acc_up, epsilon, out=np.empty_like(var))
+    np.add(acc, epsilon, out=scratch)
+    np.divide(update, scratch, out=update)
+    np.sqrt(update, out=update)
+    update *= grad
+    # accum_update += (update * update - accum_update) * (1 - rho)
+    np.multiply(update, update, out=scratch)
+    scratch -= acc_up
+    scratch *= 1.0 - rho
+    acc_up += scratch
+    update *= float(lr)  # var -= lr * update
+    np.subtract(var, update, out=var)
+    return ()
+
+
+define_apply_op("ApplyAdadelta", _adadelta_kernel)
+
+
+class AdadeltaOptimizer(Optimizer):
+    """Adadelta (Zeiler 2012): steps scaled by the ratio of running RMS of past updates to
+    running RMS of gradients; TF1 still multiplies by ``learning_rate``.
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-8, use_locking=False,
+                 name="Adadelta"):
+        super().__init__(use_locking, name)
+        self._lr = learning_rate
+        self._rho = rho
+        self._epsilon = epsilon
+
+    def _hyper_values(self):
+        return {"learning_rate": self._lr, "rho": self._rho, "epsilon": self._epsilon}
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "accum", self._name)
+            self._zeros_slot(v, "accum_update", self._name)
+
+    def _apply_dense(self, grad, var):
+        attrs = apply_attrs(var, accum=self.get_slot(var, "accum"),
+                            accum_update=self.get_slot(var, "accum_update"))
+        inputs = (grad, self._hyper("learning_rate"), self._hyper("rho"),
+                  self._hyper("epsilon"))
+        return var.graph.create_op("ApplyAdadelta", inputs, attrs)
 
 
 # ---- Adagrad -----------------------------------------------------------------------------

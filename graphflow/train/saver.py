@@ -26,7 +26,7 @@ from ..graph import Tensor
 from ..variables import Variable, global_variables
 
 __all__ = ["Saver", "latest_checkpoint", "get_checkpoint_state", "checkpoint_exists",
-           "CheckpointState"]
+           "CheckpointState", "list_variables", "load_variable"]
 
 _DATA_SUFFIX = ".npz"
 _STATE_FILENAME = "checkpoint"
@@ -260,6 +260,34 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
 
 def checkpoint_exists(checkpoint_prefix):
     return os.path.isfile(checkpoint_prefix + _DATA_SUFFIX)
+
+
+def _resolve(ckpt_dir_or_file):
+    """A checkpoint prefix from a directory (its latest checkpoint) or a prefix."""
+    if os.path.isdir(ckpt_dir_or_file):
+        prefix = latest_checkpoint(ckpt_dir_or_file)
+        if prefix is None:
+            raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given "
+                             f"directory {ckpt_dir_or_file}")
+        return prefix
+    return ckpt_dir_or_file
+
+
+def list_variables(ckpt_dir_or_file):
+    """``[(name, shape)]`` of the arrays in a checkpoint, sorted by name."""
+    data = _read_checkpoint(_resolve(ckpt_dir_or_file))
+    return [(name, list(data[name].shape)) for name in sorted(data)]
+
+
+def load_variable(ckpt_dir_or_file, name):
+    """The array saved under ``name`` in a checkpoint."""
+    prefix = _resolve(ckpt_dir_or_file)
+    data = _read_checkpoint(prefix)
+    if name.endswith(":0"):
+        name = name[:-2]
+    if name not in data:
+        raise NotFoundError(message=f"Key {name} not found in checkpoint {prefix}")
+    return data[name]
 
 
 def _escape(text):
