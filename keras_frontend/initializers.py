@@ -4,6 +4,7 @@ An initializer returns a numpy array: weights get their first value when the lay
 written straight into the session (no initializer ops in the graph, no large constants).
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -30,7 +31,9 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        """Keras 3 configs may hold keys this initializer does not take (``input_axes``)."""
+        accepted = inspect.signature(cls.__init__).parameters
+        return cls(**{k: v for k, v in config.items() if k in accepted})
 
 
 class _Seeded(Initializer):

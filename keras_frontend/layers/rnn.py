@@ -19,6 +19,7 @@ class _RNN(Layer):
     """Shared arguments, weights and the unrolled loop; subclasses define ``_step``."""
 
     gates = 1
+    weights_subpath = "cell"  # Keras 3 keeps a recurrent layer's weights on its cell
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",

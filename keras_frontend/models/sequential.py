@@ -37,7 +37,6 @@ class Sequential(Model):
             if self._stack or self._input_layer is not None:
                 raise ValueError("An InputLayer must be the first item of a Sequential model.")
             self._input_layer = layer
-            self._maybe_build()
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"The added layer must be an instance of class Layer. Received: "
@@ -68,7 +67,7 @@ class Sequential(Model):
 
     def _maybe_build(self):
         """Builds as soon as the input shape is known (an InputLayer or input_shape=)."""
-        if self.built:
+        if self.built or not self._stack:
             return
         if self._input_layer is not None:
             self._build_from_input(self._input_layer.output)

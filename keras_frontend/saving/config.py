@@ -1,0 +1,192 @@
+"""Keras 3's JSON configs of layers and models, both ways.
+
+A functional model's config lists its layers in call order, each with the inbound nodes
+that name the tensors it was called on as ``[layer_name, node_index, tensor_index]``;
+rebuilding replays those calls. A model input that is an intermediate tensor (as in
+``Model(encoded, decoded)``) is written as an InputLayer of that tensor's shape.
+"""
+
+from .. import layers as layers_mod
+from .. import tree
+
+_FUNCTIONAL_MODULE = "keras.src.models.functional"
+
+
+def layer_classes():
+    """Every layer class by name, models included."""
+    from ..models import Model, Sequential
+
+    classes = {name: getattr(layers_mod, name) for name in layers_mod.__all__
+               if isinstance(getattr(layers_mod, name), type)}
+    classes.update(Model=Model, Functional=Model, Sequential=Sequential)
+    return classes
+
+
+def serialize_layer(layer):
+    """``{module, class_name, config, registered_name[, build_config]}`` as Keras 3 writes."""
+    from ..models import Model, Sequential
+
+    if isinstance(layer, Sequential):
+        module, class_name = "keras", "Sequential"
+    elif isinstance(layer, Model) and type(layer) is Model:
+        module, class_name = _FUNCTIONAL_MODULE, "Functional"
+    else:
+        module, class_name = "keras.layers", type(layer).__name__
+    out = {"module": module, "class_name": class_name, "config": layer.get_config(),
+           "registered_name": None}
+    if layer.built and layer._inbound_nodes and not isinstance(layer, Model):
+        shapes = layer._inbound_nodes[0].inputs
+        if shapes is not None:
+            out["build_config"] = {"input_shape": _shape_json(
+                tree.map_structure(lambda t: t.shape.as_list(), shapes))}
+    return out
+
+
+def _shape_json(shape):
+    return tree.map_structure(lambda d: d, shape)
+
+
+def deserialize_layer(config, custom_objects=None, safe_mode=True):
+    """A layer (or model) from its serialized dict."""
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or layer_classes().get(name)
+    if cls is None:
+        raise ValueError(f"Unknown layer class '{name}'. Pass it in `custom_objects`.")
+    inner = dict(config.get("config") or {})
+    if name == "Lambda":
+        return cls.from_config(inner, safe_mode=safe_mode)
+    if name in ("Functional", "Model", "Sequential", "Bidirectional", "TimeDistributed"):
+        return cls.from_config(inner, custom_objects)
+    return cls.from_config(_strip_keras_only(inner))
+
+
+def _strip_keras_only(config):
+    """Drops Keras 3 config keys that no layer here takes (dtype policies are reduced)."""
+    config.pop("quantization_config", None)
+    config.pop("activity_regularizer", None)
+    if isinstance(config.get("dtype"), dict):
+        config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
+    return config
+
+
+def _history_keys(model):
+    """tensor -> [layer_name, node_index, tensor_index] within ``model``'s own nodes."""
+    from ..backend import graph_state
+
+    history = graph_state(model._graph).history
+    keys, counts = {}, {}
+    for t in model.inputs:
+        node = history.get(t)
+        if node is not None and isinstance(node.layer, layers_mod.InputLayer):
+            keys[t] = [node.layer.name, 0, 0]
+        else:
+            keys[t] = [f"input_{t.op.name.replace('/', '_')}", 0, 0]
+    for node in model._nodes:
+        index = counts.get(node.layer.name, 0)
+        counts[node.layer.name] = index + 1
+        for i, t in enumerate(node.output_tensors):
+            keys.setdefault(t, [node.layer.name, index, i])
+    return keys
+
+
+def functional_config(model):
+    keys = _history_keys(model)
+    entries = {}
+    order = []
+    for t in model.inputs:
+        name = keys[t][0]
+        if name not in entries:
+            node = _input_layer_of(model, t)
+            if node is not None:
+                layer_config = serialize_layer(node)
+            else:
+                layer_config = {"module": "keras.layers", "class_name": "InputLayer",
+                                "config": {"batch_shape": t.shape.as_list(),
+                                           "dtype": t.dtype.name, "name": name},
+                                "registered_name": None}
+            layer_config.update(name=name, inbound_nodes=[])
+            entries[name] = layer_config
+            order.append(name)
+    for node in model._nodes:
+        name = node.layer.name
+        if name not in entries:
+            entries[name] = dict(serialize_layer(node.layer), name=name, inbound_nodes=[])
+            order.append(name)
+        args = tree.map_structure(lambda t: _tensor_ref(t, keys), node.inputs)
+        kwargs = {k: v for k, v in node.call_kwargs.items() if k != "training"}
+        entries[name]["inbound_nodes"].append({"args": [args], "kwargs": kwargs})
+    return {"name": model.name, "trainable": model.trainable,
+            "layers": [entries[n] for n in order],
+            "input_layers": _refs(model._nested_inputs, keys),
+            "output_layers": _refs(model._nested_outputs, keys)}
+
+
+def _input_layer_of(model, tensor):
+    from ..backend import graph_state
+
+    node = graph_state(model._graph).history.get(tensor)
+    return node.layer if node is not None and isinstance(node.layer,
+                                                         layers_mod.InputLayer) else None
+
+
+def _tensor_ref(t, keys):
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": t.shape.as_list(), "dtype": t.dtype.name,
+                       "keras_history": list(keys[t])}}
+
+
+def _refs(structure, keys):
+    if tree.is_nested(structure):
+        return tree.map_structure(lambda t: list(keys[t]), structure)
+    return list(keys[structure])
+
+
+def functional_from_config(config, custom_objects=None, cls=None):
+    """Rebuilds the layers, then replays their inbound nodes in order."""
+    from ..models import Model
+
+    cls = cls or Model
+    created, tensors = {}, {}
+    for layer_config in config["layers"]:
+        layer = deserialize_layer(layer_config, custom_objects)
+        name = layer_config.get("name", layer.name)
+        created[name] = layer
+        if isinstance(layer, layers_mod.InputLayer):
+            tensors[(name, 0, 0)] = layer.output
+        for index, node_data in enumerate(layer_config.get("inbound_nodes", [])):
+            args, kwargs = _node_args(node_data)
+            inputs = _resolve(args[0], tensors)
+            outputs = layer(inputs, **kwargs)
+            for i, t in enumerate(tree.flatten(outputs)):
+                tensors[(name, index, i)] = t
+    inputs = _resolve_refs(config["input_layers"], tensors)
+    outputs = _resolve_refs(config["output_layers"], tensors)
+    return cls(inputs=inputs, outputs=outputs, name=config.get("name"),
+               trainable=config.get("trainable", True))
+
+
+def _node_args(node_data):
+    """Keras 3 nodes are ``{"args": [...], "kwargs": {...}}``; Keras 2 nodes are lists."""
+    if isinstance(node_data, dict):
+        return node_data["args"], node_data.get("kwargs", {})
+    refs = [{"class_name": "__keras_tensor__", "config": {"keras_history": item[:3]}}
+            for item in node_data]
+    return [refs if len(refs) > 1 else refs[0]], (node_data[0][3] if len(node_data[0]) > 3
+                                                    else {})
+
+
+def _resolve(arg, tensors):
+    if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+        name, node_index, tensor_index = arg["config"]["keras_history"]
+        return tensors[(name, node_index, tensor_index)]
+    if isinstance(arg, (list, tuple)):
+        return [_resolve(a, tensors) for a in arg]
+    if isinstance(arg, dict):
+        return {k: _resolve(v, tensors) for k, v in arg.items()}
+    return arg
+
+
+def _resolve_refs(refs, tensors):
+    if len(refs) == 3 and isinstance(refs[0], str):
+        return tensors[tuple(refs)]
+    return [_resolve_refs(r, tensors) for r in refs]
