@@ -68,6 +68,7 @@ def test_max_to_keep_deletes_the_oldest(tmp_path):
         paths = [saver.save(sess, str(tmp_path / "model.ckpt"), global_step=s)
                  for s in (1, 2, 3, 4)]
     assert [os.path.exists(p + ".npz") for p in paths] == [False, False, True, True]
+    assert [os.path.exists(p + ".meta") for p in paths] == [False, False, True, True]
     assert saver.last_checkpoints == paths[2:]
     ckpt = tf.train.get_checkpoint_state(str(tmp_path))
     assert ckpt.all_model_checkpoint_paths == paths[2:]
@@ -109,7 +110,8 @@ def test_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
         with pytest.raises(OSError, match="disk full"):
             saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2)
         monkeypatch.undo()
-        assert sorted(os.listdir(tmp_path)) == ["checkpoint", "model.ckpt-1.npz"]
+        assert sorted(os.listdir(tmp_path)) == [
+            "checkpoint", "model.ckpt-1.meta", "model.ckpt-1.npz"]
         assert tf.train.latest_checkpoint(str(tmp_path)) == first
         saver.restore(sess, first)
         assert sess.run(w)[0, 1] == 1.0
@@ -207,3 +209,27 @@ def test_list_and_load_variables(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="Couldn't find"):
         tf.train.list_variables(str(tmp_path / "empty"))
+
+
+def test_classic_meta_graph_restore_in_a_fresh_graph(tmp_path):
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    w = tf.Variable([[1.0], [2.0]], name="w")
+    tf.identity(tf.matmul(x, w), name="y")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign([[3.0], [4.0]]))
+        tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"), global_step=7)
+    with tf.Graph().as_default() as graph:
+        with tf.Session() as sess:
+            saver = tf.train.import_meta_graph(str(tmp_path / "model.ckpt-7.meta"))
+            saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+            y = sess.run(graph.get_tensor_by_name("y:0"), {"x:0": [[1.0, 1.0]]})
+    np.testing.assert_allclose(y, [[7.0]])
+
+
+def test_write_meta_graph_false_writes_values_only(tmp_path):
+    make_vars()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver().save(sess, str(tmp_path / "m"), write_meta_graph=False)
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m.npz"]

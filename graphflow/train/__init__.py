@@ -1,6 +1,7 @@
 """``tf.train``: optimizers, learning-rate schedules, the global step, moving averages and
 checkpoints."""
 
+from ..io.meta_graph import export_meta_graph, import_meta_graph
 from .learning_rate_decay import (
     cosine_decay,
     exponential_decay,
@@ -40,7 +41,8 @@ __all__ = [
     "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer",
     "RMSPropOptimizer", "AdagradOptimizer", "AdadeltaOptimizer", "ExponentialMovingAverage",
     "Saver", "CheckpointState", "latest_checkpoint", "get_checkpoint_state",
-    "checkpoint_exists", "list_variables", "load_variable", "get_global_step",
+    "checkpoint_exists", "list_variables", "load_variable", "import_meta_graph",
+    "export_meta_graph", "get_global_step",
     "get_or_create_global_step", "create_global_step", "global_step", "assert_global_step",
     "exponential_decay", "piecewise_constant", "polynomial_decay", "inverse_time_decay",
     "natural_exp_decay", "cosine_decay",

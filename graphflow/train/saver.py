@@ -1,9 +1,10 @@
 """``tf.train.Saver``: checkpoints of variable values, written atomically.
 
 A checkpoint ``dir/model.ckpt-100`` is one file ``dir/model.ckpt-100.npz`` holding one array
-per saved name (``np.savez``; never pickled, and read back with ``allow_pickle=False``).
-Next to it, a text file ``checkpoint`` in TF's format lists the latest and the kept
-checkpoints, so ``latest_checkpoint(dir)`` finds them.
+per saved name (``np.savez``; never pickled, and read back with ``allow_pickle=False``),
+and by default the meta graph ``dir/model.ckpt-100.meta`` (``graphflow.io``), from which
+``import_meta_graph`` rebuilds the graph. Next to them, a text file ``checkpoint`` in TF's
+format lists the latest and the kept checkpoints, so ``latest_checkpoint(dir)`` finds them.
 
 Every file is written to a temporary name and moved into place with ``os.replace``: a crash
 while saving leaves the previous checkpoint and state file intact. Restoring checks every
@@ -15,7 +16,6 @@ import contextlib
 import os
 import re
 import time
-import uuid
 import zipfile
 import zlib
 
@@ -23,6 +23,8 @@ import numpy as np
 
 from ..errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..graph import Tensor
+from ..io.atomic import atomic_write
+from ..io.meta_graph import export_meta_graph
 from ..variables import Variable, global_variables
 
 __all__ = ["Saver", "latest_checkpoint", "get_checkpoint_state", "checkpoint_exists",
@@ -66,7 +68,8 @@ class Saver:
     def save(self, sess, save_path, global_step=None, latest_filename=None,
              meta_graph_suffix="meta", write_meta_graph=True, write_state=True):
         """Writes the variables' values to ``save_path[-global_step]`` and returns that
-        prefix; updates the directory's state file and drops checkpoints beyond the limit.
+        prefix; with ``write_meta_graph`` also the graph, as ``<prefix>.<meta_graph_suffix>``.
+        Then updates the directory's state file and drops checkpoints beyond the limit.
         """
         prefix = self._prefix(sess, save_path, global_step)
         directory = os.path.dirname(prefix) or "."
@@ -81,14 +84,18 @@ class Saver:
                 raise TypeError(f"Saver: variable {name} of dtype {arr.dtype} cannot be "
                                 "saved without pickling; only numeric and bool variables")
             arrays[name] = arr
-        _atomic_write(prefix + _DATA_SUFFIX, lambda f: np.savez(f, **arrays))
+        atomic_write(prefix + _DATA_SUFFIX, lambda f: np.savez(f, **arrays))
+        if write_meta_graph:
+            export_meta_graph(f"{prefix}.{meta_graph_suffix}", graph=sess.graph,
+                              var_names=[v.op.name for v in self._vars.values()])
         expired = self._record(prefix)
         if write_state:
             _write_state(directory, latest_filename or _STATE_FILENAME, prefix,
                          self.last_checkpoints)
         for old in expired:  # only once the state file no longer lists them
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(old + _DATA_SUFFIX)
+            for suffix in (_DATA_SUFFIX, f".{meta_graph_suffix}"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(old + suffix)
         return prefix
 
     def _prefix(self, sess, save_path, global_step):
@@ -180,21 +187,6 @@ def _read_checkpoint(save_path):
                     f"({type(e).__name__}: {e})") from None
 
 
-def _atomic_write(path, write):
-    """Writes ``path`` through ``write(file)`` on a temporary file, then renames it."""
-    tmp = f"{path}.tmp-{uuid.uuid4().hex}"
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-
-
 # ---- the checkpoint state file ---------------------------------------------------------
 
 class CheckpointState:
@@ -217,7 +209,7 @@ def _write_state(directory, filename, latest, all_paths):
 
     text = line("model_checkpoint_path", latest)
     text += "".join(line("all_model_checkpoint_paths", p) for p in all_paths)
-    _atomic_write(os.path.join(directory, filename), lambda f: f.write(text.encode("utf-8")))
+    atomic_write(os.path.join(directory, filename), lambda f: f.write(text.encode("utf-8")))
 
 
 _LINE = re.compile(r'^\s*(\w+)\s*:\s*"((?:[^"\\]|\\.)*)"\s*$')
