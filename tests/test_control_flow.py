@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import graphflow as gf
-from graphflow.ops.control_flow_ops import nest_flatten, nest_map, nest_pack
 from graphflow.variable_scope import get_variable
 from tests.helpers import check_gradient, evaluate
 
@@ -353,15 +352,3 @@ def test_while_gradient_reuses_each_iterations_randomness():
         value, grad = sess.run([y, g], {x: np.ones(100, np.float32)})
     np.testing.assert_array_equal(value, grad)
 
-
-# ---- nest helpers ----------------------------------------------------------------------------
-
-def test_nest_helpers_round_trip():
-    Pair = collections.namedtuple("Pair", "a b")
-    s = [1, (2, Pair(3, {"z": 4, "a": 5}))]
-    flat = nest_flatten(s)
-    assert flat == [1, 2, 3, 5, 4]
-    assert nest_pack(s, flat) == s
-    assert nest_map(lambda v: v * 10, s) == [10, (20, Pair(30, {"z": 40, "a": 50}))]
-    with pytest.raises(ValueError):
-        nest_pack(s, flat[:-1])

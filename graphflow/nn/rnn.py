@@ -11,9 +11,10 @@ last valid step.
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .. import nest
 from ..ops import array_ops, math_ops
 from ..ops.constant_ops import convert_to_tensor
-from ..ops.control_flow_ops import nest_flatten, nest_map, nest_pack, while_loop
+from ..ops.control_flow_ops import while_loop
 from ..ops.op_utils import make
 from ..ops.registry import define_op
 from ..ops.slicing_ops import gather, reverse
@@ -112,8 +113,10 @@ def _lengths(sequence_length):
 def _mask_finished(t, lengths, output, state, new_state):
     """Zero outputs and the old state for sequences shorter than ``t + 1``."""
     done = array_ops.expand_dims(math_ops.greater_equal(t, lengths), 1)
-    output = nest_map(lambda o: math_ops.where(done, array_ops.zeros_like(o), o), output)
-    new_state = nest_map(lambda old, new: math_ops.where(done, old, new), state, new_state)
+    output = nest.map_structure(lambda o: math_ops.where(done, array_ops.zeros_like(o), o),
+                                output)
+    new_state = nest.map_structure(lambda old, new: math_ops.where(done, old, new), state,
+                                   new_state)
     return output, new_state
 
 
@@ -128,15 +131,15 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     if not inputs:
         raise ValueError("inputs must not be empty")
     with variable_scope(scope or "rnn"):
-        steps = [nest_map(convert_to_tensor, x) for x in inputs]
-        first = nest_flatten(steps[0])[0]
+        steps = [nest.map_structure(convert_to_tensor, x) for x in inputs]
+        first = nest.flatten(steps[0])[0]
         state = _initial_state(cell, initial_state, dtype, _batch_size(first))
         return _unroll(cell, steps, state, sequence_length)
 
 
 def _checked_inputs(inputs, time_major):
     """The flattened inputs, each of known rank >= 3."""
-    flat = [convert_to_tensor(x) for x in nest_flatten(inputs)]
+    flat = [convert_to_tensor(x) for x in nest.flatten(inputs)]
     for x in flat:
         if x.shape.ndims is None or x.shape.ndims < 3:
             raise ValueError(f"dynamic_rnn: inputs must be at least rank 3 "
@@ -164,15 +167,16 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         state = _initial_state(cell, initial_state, dtype, _batch_size(first, axis=1))
         if all(x.shape.dims[0] is not None for x in time_major_flat):
             per_leaf = [array_ops.unstack(x) for x in time_major_flat]
-            steps = [nest_pack(inputs, list(leaves)) for leaves in zip(*per_leaf, strict=True)]
+            steps = [nest.pack_sequence_as(inputs, list(leaves))
+                     for leaves in zip(*per_leaf, strict=True)]
             outputs, state = _unroll(cell, steps, state, sequence_length)
             stacked = [array_ops.stack(list(leaves))
-                       for leaves in zip(*[nest_flatten(o) for o in outputs], strict=True)]
-            outputs = nest_pack(outputs[0], stacked)
+                       for leaves in zip(*[nest.flatten(o) for o in outputs], strict=True)]
+            outputs = nest.pack_sequence_as(outputs[0], stacked)
         else:
             outputs, state = _loop(cell, inputs, time_major_flat, state, sequence_length)
         if not time_major:
-            outputs = nest_map(_swap_batch_time, outputs)
+            outputs = nest.map_structure(_swap_batch_time, outputs)
         return outputs, state
 
 
@@ -183,19 +187,21 @@ def _loop(cell, inputs, flat, state, sequence_length):
     steps = array_ops.shape(flat[0])[0]
     batch = _batch_size(flat[0], axis=1)
     batch_dim = batch if isinstance(batch, int) else None
-    acc = nest_map(lambda size: _empty_steps(batch, size, flat[0].dtype), cell.output_size)
+    acc = nest.map_structure(lambda size: _empty_steps(batch, size, flat[0].dtype),
+                             cell.output_size)
 
     def body(t, state, acc):
-        step = nest_pack(inputs, [gather(x, t) for x in flat])
+        step = nest.pack_sequence_as(inputs, [gather(x, t) for x in flat])
         output, new_state = cell(step, state)
         if lengths is not None:
             output, new_state = _mask_finished(t, lengths, output, state, new_state)
-        acc = nest_map(lambda a, o: array_ops.concat([a, array_ops.expand_dims(o, 0)], 0),
+        acc = nest.map_structure(lambda a, o: array_ops.concat([a, array_ops.expand_dims(o, 0)], 0),
                        acc, output)
         return t + 1, new_state, acc
 
-    invariants = (TensorShape([]), nest_map(lambda s: s.shape, state),
-                  nest_map(lambda a: TensorShape([None, batch_dim, a.shape.dims[2]]), acc))
+    invariants = (TensorShape([]), nest.map_structure(lambda s: s.shape, state),
+                  nest.map_structure(lambda a: TensorShape([None, batch_dim, a.shape.dims[2]]),
+                                     acc))
     _, state, acc = while_loop(lambda t, *_: t < steps, body,
                                (convert_to_tensor(0), state, acc),
                                shape_invariants=invariants)
@@ -229,13 +235,13 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
             out_fw, state_fw = dynamic_rnn(cell_fw, inputs, sequence_length, initial_state_fw,
                                            dtype, time_major=time_major, scope=fw_scope)
         with variable_scope("bw") as bw_scope:
-            reversed_inputs = nest_map(
+            reversed_inputs = nest.map_structure(
                 lambda x: _reverse_time(convert_to_tensor(x), sequence_length, time_major),
                 inputs)
             out_bw, state_bw = dynamic_rnn(cell_bw, reversed_inputs, sequence_length,
                                            initial_state_bw, dtype, time_major=time_major,
                                            scope=bw_scope)
-        out_bw = nest_map(lambda x: _reverse_time(x, sequence_length, time_major), out_bw)
+        out_bw = nest.map_structure(lambda x: _reverse_time(x, sequence_length, time_major), out_bw)
     return (out_fw, out_bw), (state_fw, state_bw)
 
 
