@@ -9,7 +9,6 @@ Every pass below is linear in the number of ops (plus a sort), so compile time g
 linearly with the graph.
 """
 
-import contextlib
 import functools
 import gc
 import threading
@@ -95,33 +94,37 @@ def compile_plan(fetch_elements, feed_tensors, state, threads=1, check_numerics=
     ``check_numerics`` wraps every floating output in a NaN/Inf check (and keeps the plan
     sequential, so the op reported is the first in execution order).
     """
-    with _gc_paused():
+    with _GC_PAUSE:
         return _compile(fetch_elements, feed_tensors, state, threads, check_numerics)
 
 
-_gc_lock = threading.Lock()
-_gc_pause = {"depth": 0, "was_enabled": False}
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pauses the cyclic garbage collector (re-entrant, thread-safe).
+class _GcPause:
+    """Pauses the cyclic garbage collector while any thread compiles (re-entrant).
 
     Compiling allocates many long-lived containers; the collections they trigger rescan
     the whole graph each time, which made compile time grow faster than the graph.
     """
-    with _gc_lock:
-        if _gc_pause["depth"] == 0:
-            _gc_pause["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _gc_pause["depth"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pause["depth"] -= 1
-            if _gc_pause["depth"] == 0 and _gc_pause["was_enabled"]:
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = False
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc_info):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
                 gc.enable()
+
+
+_GC_PAUSE = _GcPause()
 
 
 def _compile(fetch_elements, feed_tensors, state, threads, check_numerics):
