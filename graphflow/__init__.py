@@ -24,6 +24,7 @@ from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.reduction_ops import *  # noqa: F401,F403
 from .ops.slicing_ops import *  # noqa: F401,F403
+from .ops.state_ops import *  # noqa: F401,F403
 from .init_ops import *  # noqa: F401,F403
 from .session import (ConfigProto, InteractiveSession, RunMetadata, RunOptions, Session,
                       get_default_session)

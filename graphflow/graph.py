@@ -228,6 +228,9 @@ class Graph:
                     control.append(c)
         if self._context is not None:
             inputs, control = self._context.adapt(inputs, control)
+        if control and op_type != "ReadVariable":
+            inputs = tuple(self._read_after(t) if t.op.type == "VariableV2" else t
+                           for t in inputs)
         with self._lock:
             if name and name.endswith("/"):
                 op_name = name[:-1]  # an exact name taken from a name scope, as in TF
@@ -260,6 +263,12 @@ class Graph:
             if self._context is not None:
                 self._context.record(op)
         return op
+
+    def _read_after(self, variable):
+        """A read of ``variable`` ordered after the active control dependencies."""
+        return self.create_op("ReadVariable", (variable,),
+                              {"var_name": variable.op.attrs["var_name"]},
+                              name=variable.op.name + "/read").outputs[0]
 
     def finalize(self):
         self._finalized = True

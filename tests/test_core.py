@@ -153,3 +153,19 @@ def test_finalized_graph_refuses_new_ops():
         g.finalize()
         with pytest.raises(RuntimeError, match="finalized"):
             gf.constant(2.0)
+
+
+def test_reads_under_control_dependencies_see_the_assignment():
+    v = gf.Variable(1.0, name="v")
+    add = gf.assign_add(v, 10.0)
+    with gf.control_dependencies([add]):
+        after = gf.identity(v)
+        scaled = v * 1.0
+    (grad,) = gf.gradients(scaled, [v])
+    with gf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(after) == 11.0
+        assert sess.run(scaled) == 21.0
+        assert sess.run(grad) == 1.0
+        sess.run(gf.assign(v, 5.0))
+        assert sess.run(v) == 5.0

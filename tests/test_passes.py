@@ -265,3 +265,29 @@ def test_softmax_cross_entropy_pattern_becomes_logits_form():
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     np.testing.assert_allclose(got[0], -(lv * log_p).sum(axis=1), rtol=1e-12)
     assert np.isfinite(got[0]).all()  # the unfused form gives inf for the first row
+
+
+def test_control_dependency_on_a_removed_op_still_runs_its_effect():
+    v = gf.Variable(0.0)
+    for dep_of in (gf.identity, lambda t: t * 1.0):
+        inc = v.assign_add(1.0)
+        with gf.control_dependencies([dep_of(inc)]):
+            out = gf.constant(2.0) + 1.0
+        result = optimize_graph([out, v.initializer, v], [])
+        assert "AssignAdd" in types(result)
+        new_out, new_init, new_v = result.fetches
+        with gf.Session(graph=result.graph) as sess:
+            sess.run(new_init)
+            sess.run(new_out)
+            assert sess.run(new_v) == 1.0
+
+
+def test_xent_fusion_requires_equal_label_shape():
+    z = gf.placeholder(gf.float64, [None, 3])
+    labels = gf.constant(np.array([[0.2, 0.3, 0.5]]))
+    loss = -gf.reduce_sum(labels * gf.nn.log_softmax(z), axis=-1)
+    zv = np.random.randn(4, 3)
+    got, result = run_optimized([loss], {z: zv})
+    assert "SoftmaxCrossEntropyWithLogits" not in types(result)
+    assert got[0].shape == (4,)
+    np.testing.assert_allclose(got[0], run_plain(loss, {z: zv}))

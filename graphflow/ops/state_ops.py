@@ -11,7 +11,7 @@ from ..shapes import as_shape
 from .op_utils import make
 from .registry import define_op
 
-__all__ = []
+__all__ = ["assign", "assign_add", "assign_sub"]
 
 
 def _variable_infer(inputs, attrs):
@@ -21,6 +21,17 @@ def _variable_infer(inputs, attrs):
 def _variable_kernel(state, dtype, shape, var_name):
     return state.read(var_name)
 
+
+def _read_kernel(state, variable, var_name):
+    return state.read(var_name)
+
+
+# A read of a variable made under control dependencies (``with control_dependencies([a]):
+# tf.identity(v)``): it sees the value after those ops ran, as TF1's ref reads do. The
+# variable's tensor is its input only so that gradients and pictures see the connection.
+define_op("ReadVariable", infer=lambda inputs, attrs: (inputs[0].dtype, inputs[0].shape),
+          kernel=_read_kernel, grad=lambda op, g: [g], stateful=True, needs_state=True,
+          cost=0.0)
 
 define_op("VariableV2", infer=_variable_infer, kernel=_variable_kernel, stateful=True,
           needs_state=True, cost=0.0, name="Variable")
@@ -81,3 +92,23 @@ define_op("ReportUninitializedVariables", infer=lambda inputs, attrs: (_dtypes.s
           kernel=lambda state, var_names: np.array(
               [n for n in var_names if n not in state.variables], dtype=object),
           stateful=True, needs_state=True)
+
+
+def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    """TF1's ``tf.assign(ref, value)``: the op that stores ``value`` into variable ``ref``."""
+    return ref.assign(value, name=name) if validate_shape is None else assign_op(
+        "Assign", ref, _converted(ref, value), name=name, validate_shape=validate_shape)
+
+
+def assign_add(ref, value, use_locking=None, name=None):
+    return ref.assign_add(value, name=name)
+
+
+def assign_sub(ref, value, use_locking=None, name=None):
+    return ref.assign_sub(value, name=name)
+
+
+def _converted(ref, value):
+    from .constant_ops import convert_to_tensor
+
+    return convert_to_tensor(value, dtype=ref.dtype)

@@ -8,6 +8,13 @@ Rules, each a small function of (rewriter, op) returning True when it rewrote th
   log(1 + x) -> log1p(x);  exp(x) - 1 -> expm1(x);  log(softmax(x)) -> log_softmax(x)
   chains of 3+ ops +,-,*,/ by scalar constants -> one x*a + b
 The graph's gradient ops are already built when this runs, so rewrites need no gradients.
+
+Two rewrites are exact in real arithmetic but not always in floating point, as in other
+graph optimizers: ``x + 0 -> x`` turns -0.0 into +0.0's sign behaviour, and collapsing an
+affine chain reassociates it (the composite constants are computed in float64, so the
+collapsed form is usually *more* accurate, e.g. ``((x + 1e8) - 1e8) * 2`` in float32 gives
+``2x`` where the chain gives 0). ``ConfigProto(disabled_passes=["arithmetic"])`` keeps
+the chain exactly as written.
 """
 
 import numpy as np
@@ -30,7 +37,7 @@ def arithmetic(program):
                 return True
         return _affine(rw, op, forms, uses)
 
-    return run_rule_pass(program, rule, "arithmetic")
+    return run_rule_pass(program, rule)
 
 
 def _use_counts(program):
@@ -153,8 +160,8 @@ def _affine(rw, op, forms, uses):
     else:
         return False
     inherited = src in forms and uses.get(src, 0) == 1
-    one, zero = out.dtype.np_dtype.type(1), out.dtype.np_dtype.type(0)
-    base, scale, shift, count = forms[src] if inherited else (rw.new(src), one, zero, 0)
+    base, scale, shift, count = forms[src] if inherited else (rw.new(src), 1.0, 0.0, 0)
+    c = float(c)
     if op.type == "Add":
         shift = shift + c
     elif op.type == "Sub" and not const_first:

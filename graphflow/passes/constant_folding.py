@@ -45,7 +45,7 @@ def constant_folding(program):
         rw.alias(op, consts, f"folded {op.type} '{op.name}'")
         return True
 
-    return run_rule_pass(program, rule, "constant_folding")
+    return run_rule_pass(program, rule)
 
 
 def _foldable(op):

@@ -27,7 +27,7 @@ def cse(program):
         seen[key] = rw.copy(op)
         return True
 
-    return run_rule_pass(program, rule, "cse")
+    return run_rule_pass(program, rule)
 
 
 def _key(rw, op):

@@ -35,7 +35,7 @@ def dense_fusion(program):
     def rule(rw, op):
         return _fuse_product(rw, op, only_feeds) or _fuse_xent(rw, op, only_feeds)
 
-    return run_rule_pass(program, rule, "dense_fusion")
+    return run_rule_pass(program, rule)
 
 
 def _bias_of(op):
@@ -91,7 +91,9 @@ def _fuse_xent(rw, op, only_feeds):
             axis = log_p.op.attrs["axis"] % rank if rank else None
             if axis is None or total.attrs["axis"] != (axis,) or axis != rank - 1:
                 continue
-            if not labels.shape.is_compatible_with(log_p.shape) or labels.dtype != log_p.dtype:
+            # Equal static dims only: labels of shape [1, C] broadcast against [None, C]
+            # logits in the unfused graph, which the fused op's inference would not see.
+            if labels.shape.dims != log_p.shape.dims or labels.dtype != log_p.dtype:
                 continue
             logits = log_p.op.inputs[0]
             new = rw.emit("SoftmaxCrossEntropyWithLogits", [rw.new(logits), rw.new(labels)],

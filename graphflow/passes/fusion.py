@@ -108,7 +108,7 @@ def fusion(program):
                  + ", ".join(m.type for m in members))
         return True
 
-    return run_rule_pass(program, rule, "fusion")
+    return run_rule_pass(program, rule)
 
 
 def _append_steps(steps, op_type, refs):

@@ -47,9 +47,7 @@ def optimize_graph(fetches, feeds=(), config=None):
         if name not in disabled:
             program, run = _run(name, fn, program)
             report.append(run)
-    result_fetches = fetch_list if not isinstance(fetches, (list, tuple)) else None
-    return OptimizeResult(program.graph, program.fetches if result_fetches is None
-                          else program.fetches, program.feeds, report)
+    return OptimizeResult(program.graph, program.fetches, program.feeds, report)
 
 
 def _run(name, fn, program):

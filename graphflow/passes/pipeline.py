@@ -46,7 +46,7 @@ class OptimizeResult:
         return "\n".join(str(r) for r in self.report)
 
 
-def run_rule_pass(program, rule, name):
+def run_rule_pass(program, rule):
     """Rebuilds ``program``'s needed ops, letting ``rule(rw, op)`` rewrite each."""
     ops = needed_ops(program.fetches, set(program.feeds))
     rw = rewrite(program.graph, ops, rule, feeds=program.feeds)

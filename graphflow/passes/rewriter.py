@@ -16,9 +16,10 @@ class Rewriter:
         self.src = src
         self.dst = Graph()
         self.dst.seed = src.seed
-        self.dst._collections = src._collections  # read-only view for builders that look
+        self.dst._collections = {k: list(v) for k, v in src._collections.items()}
         self.tensor_map = {}  # src Tensor -> dst Tensor
         self.op_map = {}  # src Operation -> dst Operation (copied ops only)
+        self.stand_ins = {}  # src Operation rewritten away -> dst ops producing its values
         self.changes = []  # human-readable notes of what was rewritten
 
     def new(self, t):
@@ -29,7 +30,7 @@ class Rewriter:
         """Copies ``op`` with (optionally replaced) destination inputs; returns the new op."""
         inputs = tuple(self.new(t) for t in op.inputs) if inputs is None else tuple(inputs)
         if control_inputs is None:
-            control_inputs = [self.op_map[c] for c in op.control_inputs if c in self.op_map]
+            control_inputs = self.controls(op)
         # Attributes are copied as they are: those that reference tensors (the branches of
         # functional control flow) keep referring to one consistent source graph.
         new_op = self.emit_op(op.type, inputs, dict(op.attrs), op.name + "/", control_inputs,
@@ -50,16 +51,29 @@ class Rewriter:
             op.source = source
         return op
 
+    def controls(self, op):
+        """Destination ops standing for ``op``'s control inputs.
+
+        A control input that a rule rewrote away is replaced by the ops that produce its
+        values, so a dependency on ``identity(assign_add(...))`` still runs the assignment.
+        """
+        out = []
+        for c in op.control_inputs:
+            for d in ([self.op_map[c]] if c in self.op_map else self.stand_ins.get(c, ())):
+                if d not in out:
+                    out.append(d)
+        return out
+
     def emit(self, op_type, inputs, attrs, like, suffix=""):
         """A replacement op for source op ``like``, carrying its name and source line."""
-        controls = [self.op_map[c] for c in like.control_inputs if c in self.op_map]
-        return self.emit_op(op_type, tuple(inputs), attrs, like.name + suffix + "/", controls,
-                            like.source)
+        return self.emit_op(op_type, tuple(inputs), attrs, like.name + suffix + "/",
+                            self.controls(like), like.source)
 
     def alias(self, op, tensors, note=None):
         """Maps ``op``'s outputs to existing destination tensors (the op disappears)."""
         for old, new in zip(op.outputs, tensors):
             self.tensor_map[old] = new
+        self.stand_ins[op] = list(dict.fromkeys(t.op for t in tensors))
         if note:
             self.changes.append(note)
 
