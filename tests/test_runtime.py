@@ -6,6 +6,7 @@ graphs exercise the pool as hard as large ones would.
 """
 
 import contextlib
+import gc
 import json
 import threading
 import time
@@ -216,6 +217,13 @@ def test_compile_plan_and_run_sequential_serve_sub_plans():
     values[slot] = np.array([1.0, 2.0], np.float32)
     run_sequential(plan, values)
     np.testing.assert_array_equal(values[plan.fetch_slots[0]], [4.0, 7.0])
+
+
+def test_compile_leaves_the_garbage_collector_enabled_even_when_it_fails():
+    x = gf.placeholder(gf.float32, [2], name="unfed")
+    with pytest.raises(InvalidArgumentError, match="must feed a value.*unfed"):
+        compile_plan([x * 2.0], [], RunState())
+    assert gc.isenabled()
 
 
 # ---- errors ---------------------------------------------------------------------------
