@@ -26,13 +26,15 @@ from ..shapes import as_shape
 from ..variables import GraphKeys, Variable
 
 
-def define_apply_op(op_type, kernel):
+def define_apply_op(op_type, kernel, cost):
     """Registers an update op: inputs ``(grad, *hyperparameters)``, no outputs.
 
     Its attributes name the variable (``var_name``) and its slots; ``var_shape`` and
-    ``var_dtype`` let inference check the gradient against the variable.
+    ``var_dtype`` let inference check the gradient against the variable. ``cost`` is the
+    number of array passes the kernel makes, for the scheduler.
     """
-    define_op(op_type, infer=_apply_infer, kernel=kernel, stateful=True, needs_state=True)
+    define_op(op_type, infer=_apply_infer, kernel=kernel, stateful=True, needs_state=True,
+              cost=cost)
 
 
 def _apply_infer(inputs, attrs):

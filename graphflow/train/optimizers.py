@@ -32,7 +32,7 @@ def _gd_kernel(state, grad, lr, var_name, var_shape, var_dtype):
     return ()
 
 
-define_apply_op("ApplyGradientDescent", _gd_kernel)
+define_apply_op("ApplyGradientDescent", _gd_kernel, cost=2)
 
 
 class GradientDescentOptimizer(Optimizer):
@@ -68,7 +68,7 @@ def _momentum_kernel(state, grad, lr, momentum, var_name, var_shape, var_dtype, 
     return ()
 
 
-define_apply_op("ApplyMomentum", _momentum_kernel)
+define_apply_op("ApplyMomentum", _momentum_kernel, cost=5)
 
 
 class MomentumOptimizer(Optimizer):
@@ -118,7 +118,7 @@ def _adam_kernel(state, grad, lr, beta1_power, beta2_power, beta1, beta2, epsilo
     return ()
 
 
-define_apply_op("ApplyAdam", _adam_kernel)
+define_apply_op("ApplyAdam", _adam_kernel, cost=12)
 
 
 class AdamOptimizer(Optimizer):
@@ -200,8 +200,8 @@ def _rmsprop_kernel(state, grad, lr, decay, momentum, epsilon, var_name, var_sha
     return ()
 
 
-define_apply_op("ApplyRMSProp", _rmsprop_kernel)
-define_apply_op("ApplyCenteredRMSProp", _rmsprop_kernel)
+define_apply_op("ApplyRMSProp", _rmsprop_kernel, cost=11)
+define_apply_op("ApplyCenteredRMSProp", _rmsprop_kernel, cost=16)
 
 
 class RMSPropOptimizer(Optimizer):
@@ -267,7 +267,7 @@ def _adadelta_kernel(state, grad, lr, rho, epsilon, var_name, var_shape, var_dty
     return ()
 
 
-define_apply_op("ApplyAdadelta", _adadelta_kernel)
+define_apply_op("ApplyAdadelta", _adadelta_kernel, cost=14)
 
 
 class AdadeltaOptimizer(Optimizer):
@@ -311,7 +311,7 @@ def _adagrad_kernel(state, grad, lr, var_name, var_shape, var_dtype, accum):
     return ()
 
 
-define_apply_op("ApplyAdagrad", _adagrad_kernel)
+define_apply_op("ApplyAdagrad", _adagrad_kernel, cost=6)
 
 
 class AdagradOptimizer(Optimizer):
