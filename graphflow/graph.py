@@ -264,6 +264,26 @@ class Graph:
                 self._context.record(op)
         return op
 
+    @contextlib.contextmanager
+    def _all_or_nothing(self):
+        """Ops added inside are removed again if the block raises (e.g. a failed import)."""
+        count, names, version = len(self._ops), dict(self._name_counts), self.version
+        collections = {k: list(v) for k, v in self._collections.items()}
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                for op in self._ops[count:]:
+                    del self._names[op.name]
+                    for t in op.inputs:
+                        users = self._consumers.get(t)
+                        if users and op in users:
+                            users.remove(op)
+                del self._ops[count:]
+                self._name_counts, self.version = names, version
+                self._collections = collections
+            raise
+
     def _read_after(self, variable):
         """A read of ``variable`` ordered after the active control dependencies."""
         return self.create_op("ReadVariable", (variable,),

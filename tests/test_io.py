@@ -95,9 +95,17 @@ def test_malformed_inputs_give_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="bytes"):
         import_graph_def(GraphDef.from_dict(short))
     missing = {"format": "graphflow.GraphDef", "version": 1, "node": [
+        {"name": "c", "op": "Const", "input": [],
+         "attr": {"value": {"tensor": {"dtype": "float32", "shape": [], "data": "AAAAAA=="}},
+                  "dtype": {"type": "float32"}}},
         {"name": "a", "op": "Identity", "input": ["nowhere:0"], "attr": {}}]}
+    before = len(gf.get_default_graph().get_operations())
     with pytest.raises(ValueError, match="nowhere:0"):
         import_graph_def(GraphDef.from_dict(missing))
+    assert len(gf.get_default_graph().get_operations()) == before  # nothing half-imported
+    valid = dict(missing, node=missing["node"][:1])
+    import_graph_def(GraphDef.from_dict(valid))  # the same names are free again
+    assert gf.get_default_graph().get_tensor_by_name("import/c:0").dtype == gf.float32
     path = tmp_path / "broken.meta"
     path.write_bytes(b"\x00\x01garbage")
     with pytest.raises(ValueError, match="cannot read meta graph"):

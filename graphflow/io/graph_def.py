@@ -160,14 +160,15 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name="impo
     if isinstance(graph_def, (str, bytes)):
         graph_def = GraphDef.from_json(graph_def)
     graph = get_default_graph()
-    prefix = ""
-    if name:
-        with graph.name_scope(name) as scope:
-            prefix = scope
     input_map = {k: v for k, v in (input_map or {}).items()}
     tensors, ops, bodies = {}, {}, {}
-    for index, node in enumerate(graph_def.node):
-        _build_node(graph, node, index, prefix, input_map, tensors, ops, bodies)
+    with graph._all_or_nothing():  # a malformed node leaves the graph as it was
+        prefix = ""
+        if name:
+            with graph.name_scope(name) as scope:
+                prefix = scope
+        for index, node in enumerate(graph_def.node):
+            _build_node(graph, node, index, prefix, input_map, tensors, ops, bodies)
     _adopt_variables(ops)
     if return_elements is None:
         return None
