@@ -471,3 +471,14 @@ def test_in_top_k():
         [False, True, True]
     with pytest.raises(ValueError, match="2-D"):
         gf.nn.in_top_k(gf.zeros([3]), [1], 1)
+
+
+def test_fused_batch_norm_statistics_carry_no_gradient():
+    x = gf.placeholder(gf.float64, [2, 3, 3, 2])
+    scale, offset = gf.ones([2], gf.float64), gf.zeros([2], gf.float64)
+    _, mean, var = gf.nn.fused_batch_norm(x, scale, offset)
+    assert gf.gradients(gf.reduce_sum(mean) + gf.reduce_sum(var), [x]) == [None]
+    m, v = gf.placeholder(gf.float64, [2]), gf.placeholder(gf.float64, [2])
+    y, _, _ = gf.nn.fused_batch_norm(x, scale, offset, m, v, is_training=False)
+    gx, gm, gv = gf.gradients(gf.reduce_sum(y), [x, m, v])
+    assert gx is not None and gm is None and gv is None

@@ -629,7 +629,9 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
 
     Returns ``(y, batch_mean, batch_variance)``. In training the statistics come from the
     batch and the returned variance carries Bessel's correction (for running averages, as
-    in TF); otherwise ``mean`` and ``variance`` are required and returned as given.
+    in TF); otherwise ``mean`` and ``variance`` are required and returned as given. As in
+    TF's FusedBatchNormGrad, no gradient flows back through the returned statistics, nor
+    into given ``mean``/``variance``.
     """
     x = convert_to_tensor(x)
     if data_format not in ("NHWC", "NCHW"):
@@ -647,13 +649,14 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
                 array_ops.size(mean), x.dtype)
             saved_variance = variance * (count / math_ops.maximum(count - 1, 1))
         else:
-            mean, variance = convert_to_tensor(mean), convert_to_tensor(variance)
+            mean = array_ops.stop_gradient(convert_to_tensor(mean))
+            variance = array_ops.stop_gradient(convert_to_tensor(variance))
             saved_variance = variance
         stats = [mean, variance, offset, scale]
         if data_format == "NCHW":
             stats = [array_ops.reshape(s, [-1, 1, 1]) for s in stats]
         y = batch_normalization(x, *stats, variance_epsilon=epsilon)
-        return y, mean, saved_variance
+        return y, array_ops.stop_gradient(mean), array_ops.stop_gradient(saved_variance)
 
 
 # ---- dropout -----------------------------------------------------------------------------------
