@@ -8,15 +8,12 @@ state is carried through unchanged, so the final state is the state at each sequ
 last valid step.
 """
 
-import numpy as np
 
 from .. import dtypes as _dtypes
 from .. import nest
 from ..ops import array_ops, math_ops
 from ..ops.constant_ops import convert_to_tensor
 from ..ops.control_flow_ops import while_loop
-from ..ops.op_utils import make
-from ..ops.registry import define_op
 from ..ops.slicing_ops import gather, reverse
 from ..shapes import TensorShape
 from ..variable_scope import get_variable_scope, variable_scope
@@ -24,42 +21,6 @@ from ..variable_scope import get_variable_scope, variable_scope
 __all__ = [
     "static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
 ]
-
-
-# ---- reversing each sequence by its length -----------------------------------------------
-
-def _reverse_sequence_infer(inputs, attrs):
-    x, lengths = inputs
-    if not lengths.dtype.is_integer or lengths.shape.ndims not in (None, 1):
-        raise ValueError(f"reverse_sequence: seq_lengths must be a 1-D integer tensor, got "
-                         f"{lengths.dtype.name} of shape {lengths.shape}")
-    return x.dtype, x.shape
-
-
-def _reverse_sequence_kernel(x, lengths, seq_axis, batch_axis):
-    """Reverses the first ``lengths[b]`` entries along ``seq_axis`` of each batch row."""
-    moved = np.moveaxis(x, (batch_axis, seq_axis), (0, 1))
-    if len(lengths) != moved.shape[0] or np.any(lengths > moved.shape[1]):
-        raise ValueError(f"reverse_sequence: seq_lengths {lengths.tolist()} do not fit "
-                         f"input of shape {x.shape}")
-    out = moved.copy()
-    for b, n in enumerate(lengths):
-        out[b, :n] = moved[b, :n][::-1]
-    return np.moveaxis(out, (0, 1), (batch_axis, seq_axis))
-
-
-def _reverse_sequence_grad(op, g):
-    """Reversing by length is its own inverse, so the gradient is reversed back."""
-    return [_reverse_sequence(g, op.inputs[1], **op.attrs), None]
-
-
-define_op("ReverseSequence", infer=_reverse_sequence_infer, kernel=_reverse_sequence_kernel,
-          grad=_reverse_sequence_grad)
-
-
-def _reverse_sequence(x, lengths, seq_axis, batch_axis):
-    return make("ReverseSequence", (x, lengths), {"seq_axis": seq_axis,
-                                                  "batch_axis": batch_axis})
 
 
 # ---- the unrolled loop -----------------------------------------------------------------------
@@ -219,7 +180,7 @@ def _reverse_time(x, sequence_length, time_major):
     seq_axis, batch_axis = (0, 1) if time_major else (1, 0)
     if sequence_length is None:
         return reverse(x, [seq_axis])
-    return _reverse_sequence(x, _lengths(sequence_length), seq_axis, batch_axis)
+    return array_ops.reverse_sequence(x, _lengths(sequence_length), seq_axis, batch_axis)
 
 
 def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,

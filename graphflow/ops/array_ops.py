@@ -1,4 +1,5 @@
-"""Array ops: shapes, reshaping, filling, creation, transposition, joining, splitting, tiling.
+"""Array ops: shapes, reshaping, filling, creation, transposition, joining, splitting,
+tiling, reversing sequences by length.
 
 Shape-changing ops infer static shapes from constant arguments where they can (through
 ``constant_value``), so most graphs have fully known shapes from the first layer on. Their
@@ -21,6 +22,7 @@ __all__ = [
     "shape", "size", "rank", "reshape", "expand_dims", "squeeze", "broadcast_to", "identity",
     "stop_gradient", "zeros", "ones", "zeros_like", "ones_like", "fill", "range", "linspace",
     "lin_space", "eye", "meshgrid", "transpose", "stack", "unstack", "concat", "split", "tile",
+    "reverse_sequence",
 ]
 
 
@@ -789,3 +791,78 @@ def tile(input, multiples, name=None):  # noqa: A002
     with x.graph.as_default():
         multiples = int_vector(multiples)
     return make("Tile", (x, multiples), name=name)
+
+
+# ---- reversing each sequence by its length -----------------------------------------------
+
+def _reverse_sequence_axes(ndims, seq_axis, batch_axis):
+    """``(seq_axis, batch_axis)`` made non-negative for a tensor of rank ``ndims``."""
+    seq = normalize_axis(seq_axis, ndims, "reverse_sequence")
+    batch = normalize_axis(batch_axis, ndims, "reverse_sequence")
+    if seq == batch:
+        raise ValueError(f"reverse_sequence: seq_axis and batch_axis must differ, both are "
+                         f"{seq}")
+    return seq, batch
+
+
+def _reverse_sequence_infer(inputs, attrs):
+    x, lengths = inputs
+    if not lengths.dtype.is_integer or lengths.shape.ndims not in (None, 1):
+        raise ValueError(f"reverse_sequence: seq_lengths must be a 1-D integer tensor, got "
+                         f"{lengths.dtype.name} of shape {lengths.shape}")
+    if x.shape.ndims is not None:
+        _, batch = _reverse_sequence_axes(x.shape.ndims, attrs["seq_axis"], attrs["batch_axis"])
+        n = lengths.shape.dims[0] if lengths.shape.dims else None
+        size = x.shape.dims[batch]
+        if n is not None and size is not None and n != size:
+            raise ValueError(f"reverse_sequence: seq_lengths has {n} entries, but the batch "
+                             f"axis {batch} of the input has size {size}")
+    return x.dtype, x.shape
+
+
+def _reverse_sequence_kernel(x, lengths, seq_axis, batch_axis):
+    """Reverses the first ``lengths[b]`` entries along the sequence axis of each batch row."""
+    seq, batch = _reverse_sequence_axes(x.ndim, seq_axis, batch_axis)
+    moved = np.moveaxis(x, (batch, seq), (0, 1))
+    if len(lengths) != moved.shape[0] or np.any(lengths > moved.shape[1]) \
+            or np.any(lengths < 0):
+        raise ValueError(f"reverse_sequence: seq_lengths {lengths.tolist()} do not fit an "
+                         f"input of shape {x.shape} (batch axis {batch}, seq axis {seq})")
+    out = moved.copy()
+    for b, n in enumerate(lengths):
+        out[b, :n] = moved[b, :n][::-1]
+    return np.moveaxis(out, (0, 1), (batch, seq))
+
+
+def _reverse_sequence_grad(op, g):
+    """Reversing by length is its own inverse, so the gradient is reversed back."""
+    return [make("ReverseSequence", (g, op.inputs[1]), dict(op.attrs)), None]
+
+
+define_op("ReverseSequence", infer=_reverse_sequence_infer, kernel=_reverse_sequence_kernel,
+          grad=_reverse_sequence_grad)
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None,  # noqa: A002
+                     seq_dim=None, batch_dim=None):
+    """Reverses, in each slice along ``batch_axis`` (default 0), the first
+    ``seq_lengths[i]`` entries along ``seq_axis``; the rest are unchanged.
+
+    ``seq_dim`` and ``batch_dim`` are TF1's older names for the two axes.
+    """
+    seq_axis = _one_of("seq_axis", seq_axis, "seq_dim", seq_dim)
+    batch_axis = _one_of("batch_axis", batch_axis, "batch_dim", batch_dim)
+    if seq_axis is None:
+        raise ValueError("reverse_sequence: seq_axis is required")
+    x = convert_to_tensor(input)
+    with x.graph.as_default():
+        lengths = convert_to_tensor(seq_lengths)
+    attrs = {"seq_axis": int(seq_axis), "batch_axis": int(batch_axis or 0)}
+    return make("ReverseSequence", (x, lengths), attrs, name=name)
+
+
+def _one_of(new_name, new_value, old_name, old_value):
+    """The argument given under its current or its deprecated name (not both)."""
+    if new_value is not None and old_value is not None:
+        raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'")
+    return new_value if new_value is not None else old_value
