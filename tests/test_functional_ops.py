@@ -54,3 +54,145 @@ def test_reverse_sequence_errors():
     out = gf.reverse_sequence(x, gf.placeholder(gf.int32, [None]), seq_axis=1)
     with pytest.raises(gf.errors.InvalidArgumentError, match="do not fit"):
         evaluate(out, {x: np.zeros((2, 3)), out.op.inputs[1]: [1, 4]})
+
+
+# ---- map_fn ----------------------------------------------------------------------------------
+
+def test_map_fn_against_numpy_with_unknown_sizes():
+    x = RNG.standard_normal((4, 3)).astype(np.float32)
+    check_op(lambda a: gf.map_fn(lambda row: gf.reduce_sum(row * row), a), [x],
+             lambda a: (a * a).sum(axis=1), rtol=1e-5)
+    check_op(lambda a: gf.map_fn(lambda row: gf.reverse(row, [0]), a), [x], lambda a: a[:, ::-1])
+
+
+def test_map_fn_nested_elems_and_dtype_structure():
+    a = gf.constant(np.arange(6.0).reshape(3, 2))
+    n = gf.constant([1, 2, 3])
+    calls = []
+
+    def fn(pair):
+        calls.append(pair)
+        row, k = pair
+        return {"scaled": row * gf.cast(k, gf.float64), "count": k * 2}
+
+    out = gf.map_fn(fn, (a, n), dtype={"scaled": gf.float64, "count": gf.int32})
+    assert len(calls) == 1  # traced once, whatever the number of elements
+    assert out["scaled"].shape.as_list() == [3, 2] and out["count"].shape.as_list() == [3]
+    got = evaluate(out)
+    np.testing.assert_allclose(got["scaled"], np.arange(6.0).reshape(3, 2) * [[1], [2], [3]])
+    np.testing.assert_array_equal(got["count"], [2, 4, 6])
+    assert got["count"].dtype == np.int32
+
+
+def test_map_fn_shapes_empty_elems_and_infer_shape():
+    x = gf.placeholder(gf.float32, [None, 2])
+    out = gf.map_fn(lambda row: row + 1.0, x)
+    assert out.shape.as_list() == [None, 2]
+    assert evaluate(out, {x: np.zeros((0, 2))}).shape == (0, 2)
+    ragged = gf.map_fn(lambda row: row[:gf.placeholder_with_default(1, [])], x)
+    assert ragged.shape.as_list() == [None, None]
+    loose = gf.map_fn(lambda row: row + 1.0, x, infer_shape=False)
+    assert loose.shape.ndims is None
+    assert evaluate(loose, {x: np.ones((3, 2))}).shape == (3, 2)
+
+
+def test_map_fn_errors():
+    x = gf.constant(np.ones((3, 2), np.float32))
+    with pytest.raises(TypeError, match="fn must be callable"):
+        gf.map_fn(1, x)
+    with pytest.raises(ValueError, match="1\\+ dimensional"):
+        gf.map_fn(lambda v: v, gf.constant(1.0))
+    with pytest.raises(ValueError, match="same size in dimension 0"):
+        gf.map_fn(lambda p: p, (x, gf.constant(np.ones(4))), dtype=(gf.float32, gf.float64))
+    with pytest.raises(TypeError, match="int32 tensor where float32"):
+        gf.map_fn(lambda row: gf.cast(row, gf.int32), x)
+    with pytest.raises(ValueError, match="same nested structure"):
+        gf.map_fn(lambda row: (row, row), x)
+
+
+def test_map_fn_gradient_to_elems_and_captures():
+    def build(a, w):
+        return gf.map_fn(lambda row: gf.tanh(row * w) + gf.reduce_sum(row), a)
+
+    check_gradient(build, [RNG.standard_normal((4, 3)), RNG.standard_normal(3)])
+
+
+def test_map_fn_back_prop_false_stops_gradients():
+    x = gf.placeholder(gf.float64, [3, 2])
+    out = gf.map_fn(lambda row: row * row, x, back_prop=False)
+    assert gf.gradients(gf.reduce_sum(out), x) == [None]
+
+
+# ---- scan, foldl, foldr ----------------------------------------------------------------------
+
+def test_scan_against_numpy():
+    x = RNG.standard_normal((5, 2))
+    check_op(lambda a: gf.scan(lambda acc, v: acc + v, a), [x], lambda a: np.cumsum(a, 0))
+    check_op(lambda a: gf.scan(lambda acc, v: acc * 0.5 + v, a, reverse=True), [x],
+             lambda a: _scan_reference(lambda acc, v: acc * 0.5 + v, a[::-1])[::-1])
+    init = np.array([1.0, -1.0])
+    check_op(lambda a, i: gf.scan(lambda acc, v: acc * v, a, initializer=i), [x, init],
+             lambda a, i: _scan_reference(lambda acc, v: acc * v, a, i))
+
+
+def _scan_reference(fn, xs, init=None):
+    acc, out = init, []
+    for v in xs:
+        acc = v if acc is None else fn(acc, v)
+        out.append(acc)
+    return np.stack(out)
+
+
+def test_scan_nested_elems_and_initializer():
+    a = gf.constant(np.arange(4.0))
+    b = gf.constant(np.arange(4.0) * 10)
+
+    def fn(acc, x):
+        total, count = acc
+        return total + x[0] + x[1], count + 1
+
+    total, count = gf.scan(fn, (a, b), initializer=(gf.constant(0.0, gf.float64),
+                                                    gf.constant(0)))
+    assert total.shape.as_list() == [4] and count.dtype == gf.int32
+    got = evaluate([total, count])
+    np.testing.assert_allclose(got[0], np.cumsum(np.arange(4.0) * 11))
+    np.testing.assert_array_equal(got[1], [1, 2, 3, 4])
+    pair = gf.scan(lambda acc, x: (acc[0] + x[0], acc[1] * x[1]), (a, b + 1.0))
+    np.testing.assert_allclose(evaluate(pair[1]), np.cumprod(np.arange(4.0) * 10 + 1))
+
+
+def test_folds_against_numpy():
+    x = RNG.standard_normal((4, 3))
+    check_op(lambda a: gf.foldl(lambda acc, v: acc * 0.5 + v, a), [x],
+             lambda a: _scan_reference(lambda acc, v: acc * 0.5 + v, a)[-1])
+    check_op(lambda a: gf.foldr(lambda acc, v: acc * 0.5 + v, a), [x],
+             lambda a: _scan_reference(lambda acc, v: acc * 0.5 + v, a[::-1])[-1])
+    check_op(lambda a: gf.foldl(lambda acc, v: acc + gf.reduce_sum(v), a,
+                                initializer=gf.constant(0.0, gf.float64)), [x],
+             lambda a: a.sum())
+    pair = gf.foldr(lambda acc, v: (acc[0] - v[0], acc[1]), (gf.constant(x), gf.constant(x)))
+    np.testing.assert_allclose(evaluate(pair[0]), x[3] - x[2] - x[1] - x[0])
+
+
+def test_fold_and_scan_errors():
+    empty = gf.constant(np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="at least one element"):
+        gf.foldl(lambda acc, v: acc + v, empty)
+    with pytest.raises(TypeError, match="fn must be callable"):
+        gf.scan(None, empty)
+    with pytest.raises(TypeError, match="float64 tensor where int32"):
+        gf.foldl(lambda acc, v: gf.reduce_sum(v), gf.constant(np.ones((2, 2))),
+                 initializer=gf.constant(0))
+    assert evaluate(gf.foldl(lambda acc, v: acc + v, empty, initializer=gf.constant([1.0, 2.0],
+                                                                                   gf.float64))
+                    ).tolist() == [1.0, 2.0]
+
+
+def test_scan_and_fold_gradients():
+    x, init = RNG.standard_normal((4, 3)), RNG.standard_normal(3)
+    check_gradient(lambda a, i: gf.scan(lambda acc, v: gf.sin(acc) * v, a, initializer=i),
+                   [x, init])
+    check_gradient(lambda a: gf.scan(lambda acc, v: acc * v, a, reverse=True), [x])
+    check_gradient(lambda a, i: gf.foldl(lambda acc, v: acc * v + i, a), [x, init])
+    check_gradient(lambda a, i: gf.foldr(lambda acc, v: gf.tanh(acc + v), a, initializer=i),
+                   [x, init])

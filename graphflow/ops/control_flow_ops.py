@@ -26,7 +26,7 @@ from .registry import define_op
 nest_flatten, nest_map, nest_pack = nest.flatten, nest.map_structure, nest.pack_sequence_as
 
 __all__ = ["no_op", "group", "tuple", "with_dependencies", "cond", "case", "while_loop",
-           "Assert", "init_scope"]
+           "Assert", "init_scope", "map_fn", "scan", "foldl", "foldr"]
 
 define_op("NoOp", infer=lambda inputs, attrs: [], kernel=lambda: (), cost=0.0)
 
@@ -267,3 +267,241 @@ def _at_most_true(preds, n, what):
     return Assert(less_equal(count, n),
                   [f"Input error: {what}: more than {n} conditions ({names}) evaluated as "
                    f"True"])
+
+
+# ---- higher-order functions over the leading dimension -----------------------------------
+#
+# map_fn, scan, foldl and foldr always build one while_loop, even when the leading
+# dimension is static and small: ``fn`` is then traced exactly once, as in TF1, so
+# variables it creates exist once and its Python side effects happen once, and the graph
+# does not grow with the number of elements.
+
+def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap_memory=False,
+           infer_shape=True, name=None):
+    """``fn`` applied to each slice of ``elems`` along dimension 0, results stacked.
+
+    ``elems`` is a tensor or a nested structure of tensors of one leading size; ``fn``
+    gets the slices in that structure. It must return the structure and dtypes of
+    ``elems``, or those of ``dtype`` when given (needed when they differ). With
+    ``infer_shape`` the result's static shape is the leading size and the traced
+    shape of ``fn``'s result.
+    """
+    _check_callable(fn, "fn")
+    elems_flat = _unstackable(elems)
+    graph = elems_flat[0].graph
+    out_structure = elems if dtype is None else dtype
+    out_dtypes = ([e.dtype for e in elems_flat] if dtype is None
+                  else [_dtypes.as_dtype(d) for d in nest.flatten(dtype)])
+    from .array_ops import zeros
+
+    with graph.as_default(), graph.name_scope(name or "map"):
+        def step(xs, carry):
+            result = fn(nest.pack_sequence_as(elems, xs))
+            nest.assert_same_structure(out_structure, result)
+            return carry, _typed_leaves(result, out_dtypes, "map_fn")
+
+        loop = _ElementLoop(elems_flat, step, reverse=False, back_prop=back_prop,
+                            parallel_iterations=parallel_iterations or 10,
+                            swap_memory=swap_memory)
+        _, stacks = loop.run([], [zeros([0], d) for d in out_dtypes], fresh=True)
+        return nest.pack_sequence_as(out_structure, loop.finished(stacks, infer_shape))
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+         swap_memory=False, infer_shape=True, reverse=False, name=None):
+    """The successive values of ``a = fn(a, x)`` over the slices ``x`` of ``elems`` along
+    dimension 0 (last to first when ``reverse``), stacked in ``elems``' order.
+
+    ``a`` starts as ``initializer`` and keeps its structure and dtypes; without one it
+    starts as the first slice (the last when ``reverse``), which is also the first row
+    of the result, and ``fn`` must return the structure of ``elems``.
+    """
+    _check_callable(fn, "fn")
+    elems_flat = _unstackable(elems)
+    graph = elems_flat[0].graph
+    from .array_ops import expand_dims, zeros
+
+    with graph.as_default(), graph.name_scope(name or "scan"):
+        loop = _ElementLoop(elems_flat, _accumulating(fn, elems, initializer, "scan", True),
+                            reverse, back_prop, parallel_iterations, swap_memory)
+        if initializer is None:
+            carry = loop.first_slices()
+            stacks, fresh = [expand_dims(c, 0) for c in carry], False
+        else:
+            carry = [convert_to_tensor(a) for a in nest.flatten(initializer)]
+            stacks, fresh = [zeros([0], c.dtype) for c in carry], True
+        _, stacks = loop.run(carry, stacks, fresh)
+        structure = elems if initializer is None else initializer
+        return nest.pack_sequence_as(structure, loop.finished(stacks, infer_shape))
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """``a = fn(a, x)`` over the slices ``x`` of ``elems`` along dimension 0, first to
+    last; returns the final ``a``. ``a`` starts as ``initializer``, else as the first
+    slice (and ``fn`` must then return the structure of ``elems``)."""
+    return _fold(fn, elems, initializer, False, parallel_iterations, back_prop, swap_memory,
+                 name or "foldl")
+
+
+def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """foldl from the last slice to the first; without ``initializer`` ``a`` starts as
+    the last slice."""
+    return _fold(fn, elems, initializer, True, parallel_iterations, back_prop, swap_memory,
+                 name or "foldr")
+
+
+def _fold(fn, elems, initializer, reverse, parallel_iterations, back_prop, swap_memory, name):
+    _check_callable(fn, "fn")
+    elems_flat = _unstackable(elems)
+    graph = elems_flat[0].graph
+    with graph.as_default(), graph.name_scope(name):
+        loop = _ElementLoop(elems_flat, _accumulating(fn, elems, initializer, name, False),
+                            reverse, back_prop, parallel_iterations, swap_memory)
+        if initializer is None:
+            carry = loop.first_slices()
+        else:
+            carry = [convert_to_tensor(a) for a in nest.flatten(initializer)]
+        carry, _ = loop.run(carry, [], fresh=False)
+        return nest.pack_sequence_as(elems if initializer is None else initializer, carry)
+
+
+def _check_callable(fn, what):
+    if not callable(fn):
+        raise TypeError(f"{what} must be callable.")
+
+
+def _unstackable(elems):
+    """The leaves of ``elems`` as tensors of rank 1 or more."""
+    flat = [convert_to_tensor(e) for e in nest.flatten(elems)]
+    if not flat:
+        raise ValueError("elems must contain at least one tensor")
+    for e in flat:
+        if e.shape.ndims == 0:
+            raise ValueError(f"Elements in elems must be 1+ dimensional Tensors, not scalars: "
+                             f"{e.name}")
+    return flat
+
+
+def _typed_leaves(result, dtypes, what):
+    """The leaves of ``fn``'s result as tensors of the declared ``dtypes``."""
+    leaves = []
+    for value, dtype in zip(nest.flatten(result), dtypes, strict=True):
+        t = value if isinstance(value, Tensor) else convert_to_tensor(value, dtype=dtype)
+        if t.dtype != dtype:
+            raise TypeError(f"{what}: fn returned a {t.dtype.name} tensor where {dtype.name} "
+                            f"was expected")
+        leaves.append(t)
+    return leaves
+
+
+def _accumulating(fn, elems, initializer, what, stacked):
+    """The loop step of scan (``stacked``: each ``a`` is a row) and fold: ``a = fn(a, x)``,
+    keeping ``a``'s structure."""
+    structure = elems if initializer is None else initializer
+
+    def step(xs, carry):
+        result = fn(nest.pack_sequence_as(structure, carry), nest.pack_sequence_as(elems, xs))
+        nest.assert_same_structure(structure, result)
+        carry = _typed_leaves(result, [c.dtype for c in carry], what)
+        return carry, carry if stacked else []
+
+    return step
+
+
+class _ElementLoop:
+    """A while_loop over the slices of ``elems_flat`` along dimension 0.
+
+    Each iteration calls ``step(slices, carry) -> (carry, rows)`` and adds the rows to
+    stacks, appended (prepended when ``reverse``, so the stacks keep the elements'
+    order). The slices are read with gather from the whole tensors, which the loop
+    captures, so their gradient is the sum of each iteration's scattered rows.
+    """
+
+    def __init__(self, elems_flat, step, reverse, back_prop, parallel_iterations, swap_memory):
+        from .array_ops import dim_size
+
+        self.elems_flat = elems_flat
+        self.step = step
+        self.reverse = reverse
+        self.options = {"back_prop": back_prop, "parallel_iterations": parallel_iterations,
+                        "swap_memory": swap_memory}
+        sizes = [dim_size(e, 0) for e in elems_flat]
+        static = {n for n in sizes if isinstance(n, int)}
+        if len(static) > 1:
+            raise ValueError(f"All elems must have the same size in dimension 0, got "
+                             f"{[e.shape for e in elems_flat]}")
+        self.size = static.pop() if static else sizes[0]
+        self.skip = 0
+        self.row_shapes = None
+
+    def first_slices(self):
+        """The slices an accumulator starts from when there is no initializer; the loop
+        then skips them."""
+        from .slicing_ops import gather
+
+        if isinstance(self.size, int) and self.size == 0:
+            raise ValueError("elems must contain at least one element when no initializer "
+                             "is given")
+        slices = [gather(e, self._index(0)) for e in self.elems_flat]
+        self.skip = 1
+        return slices
+
+    def _index(self, k):
+        return self.size - 1 - self.skip - k if self.reverse else k + self.skip
+
+    def run(self, carry, stacks, fresh):
+        """Runs the loop; returns the final (carry, stacks). ``fresh`` stacks start empty
+        and shapeless: the first row replaces them."""
+        from ..shapes import TensorShape
+        from .slicing_ops import gather
+
+        def body(k, carry, stacks):
+            xs = [gather(e, self._index(k)) for e in self.elems_flat]
+            carry, rows = self.step(xs, carry)
+            self.row_shapes = [r.shape for r in rows]
+            stacks = [self._add(s, r, k, fresh) for s, r in zip(stacks, rows, strict=True)]
+            return k + 1, carry, stacks
+
+        invariants = (TensorShape([]), [c.shape for c in carry],
+                      [TensorShape(None) if fresh else _stack_shape(s) for s in stacks])
+        _, carry, stacks = while_loop(
+            lambda k, *_: k < self.size - self.skip, body,
+            (convert_to_tensor(0), list(carry), list(stacks)), shape_invariants=invariants,
+            return_same_structure=True, **self.options)
+        return carry, stacks
+
+    def _add(self, stack, row, k, fresh):
+        from .array_ops import concat, expand_dims
+        from .math_ops import equal
+
+        row = expand_dims(row, 0)
+
+        def joined():
+            return concat([row, stack] if self.reverse else [stack, row], 0)
+
+        return cond(equal(k, 0), lambda: row, joined) if fresh else joined()
+
+    def finished(self, stacks, infer_shape):
+        """The stacks with the static shape [size] + the traced row shape (when
+        ``infer_shape``); a fully known row shape also fixes the shape of an empty stack."""
+        from .array_ops import reshape
+
+        if not infer_shape:
+            return stacks
+        out = []
+        for stack, row in zip(stacks, self.row_shapes, strict=True):
+            if row.is_fully_defined():
+                stack = reshape(stack, [self.size, *row.as_list()])
+            elif row.dims is not None:
+                stack.set_shape([self.size if isinstance(self.size, int) else None, *row.dims])
+            out.append(stack)
+        return out
+
+
+def _stack_shape(stack):
+    from ..shapes import TensorShape
+
+    dims = stack.shape.dims
+    return TensorShape(None if dims is None else [None, *dims[1:]])
