@@ -65,8 +65,11 @@ class CallbackList:
         if name not in _HOOKS:
             raise AttributeError(name)
         methods = [getattr(cb, name) for cb in self.callbacks]
+        arity = 1 if name.endswith(("_begin", "_end")) and "epoch" not in name and \
+            "batch" not in name else 2
 
         def call(*args):
+            args = args + ({},) * (arity - len(args))  # hooks always get a logs dict
             for method in methods:
                 method(*args)
 

@@ -216,13 +216,15 @@ class Identity(Initializer):
 
 _ALIASES = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
-    "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
+    "random_uniform": RandomUniform, "uniform": RandomUniform, "normal": RandomNormal,
+    "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform, "orthogonal": Orthogonal,
     "identity": Identity,
 }
 _CLASSES = {cls.__name__: cls for cls in _ALIASES.values()}
+_CLASSES.update(RandomUniform=RandomUniform, RandomNormal=RandomNormal)
 
 
 def get(identifier):

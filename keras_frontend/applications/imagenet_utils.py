@@ -20,14 +20,17 @@ def check_arguments(weights, include_top, classes):
                          f"should be 1000. Received classes={classes}")
 
 
-def model_input(input_tensor, input_shape, include_top, default_size, min_size):
-    """The model's input tensor: given, or an Input of ``input_shape`` (checked)."""
+def model_input(input_tensor, input_shape, include_top, default_size, min_size, weights):
+    """The model's input tensor: given, or an Input of ``input_shape`` (checked; ImageNet
+    weights with the classifier need the size they were trained at)."""
     if input_tensor is not None:
         return input_tensor
     if input_shape is None:
-        input_shape = (default_size, default_size, 3) if include_top else (None, None, 3)
+        input_shape = (default_size, default_size, 3) if include_top or weights == "imagenet" \
+            else (None, None, 3)
     input_shape = tuple(input_shape)
-    if include_top and input_shape[:2] != (default_size, default_size):
+    if weights == "imagenet" and include_top and \
+            input_shape[:2] != (default_size, default_size):
         raise ValueError(f"When setting `include_top=True`, `input_shape` should be "
                          f"{(default_size, default_size, 3)}. Received: "
                          f"input_shape={input_shape}")

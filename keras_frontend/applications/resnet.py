@@ -37,7 +37,7 @@ def build_resnet(stacks, include_top, weights, input_tensor, input_shape, poolin
     utils.check_arguments(weights, include_top, classes)
     if weights == "imagenet":
         utils.weights_path(weights, file_name, "resnet/")
-    inputs = utils.model_input(input_tensor, input_shape, include_top, 224, 32)
+    inputs = utils.model_input(input_tensor, input_shape, include_top, 224, 32, weights)
     x = ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(inputs)
     x = Conv2D(width, 7, strides=2, name="conv1_conv")(x)
     x = BatchNormalization(epsilon=1.001e-5, name="conv1_bn")(x)

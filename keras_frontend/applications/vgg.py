@@ -15,7 +15,7 @@ def build_vgg(depth, include_top, weights, input_tensor, input_shape, pooling, c
         suffix = "" if include_top else "_notop"
         utils.weights_path(weights, f"vgg{depth}_weights_tf_dim_ordering_tf_kernels{suffix}.h5",
                            f"vgg{depth}/")
-    inputs = utils.model_input(input_tensor, input_shape, include_top, 224, 32)
+    inputs = utils.model_input(input_tensor, input_shape, include_top, 224, 32, weights)
     x = inputs
     for block, (convs, filters) in enumerate(zip(_BLOCKS[depth], _FILTERS), 1):
         for i in range(1, convs + 1):

@@ -48,6 +48,7 @@ class Layer:
         self._updates = []
         self._inbound_nodes = []
         self._graph = None
+        self._private_graph = None  # the graph an eager call on arrays built the layer in
         self._eager_calls = {}
         self._batch_input_shape = None
         if batch_input_shape is not None:
@@ -208,6 +209,9 @@ class Layer:
         if any(t.graph is not graph for t in flat):
             raise ValueError(f"Layer '{self.name}' was called on tensors from different "
                              "models' graphs; build them from Inputs of one model.")
+        if self._graph is not None and self._graph is self._private_graph and \
+                graph is not self._graph:
+            self._move_weights(graph)
         if self._graph is not None and self.weights and graph is not self._graph:
             raise ValueError(
                 f"Layer '{self.name}' already has weights in another model's graph; a layer "
@@ -233,6 +237,32 @@ class Layer:
             history.setdefault(t, node)
         return outputs
 
+    def _move_weights(self, graph):
+        """Re-creates weights built by an eager call in ``graph``, keeping their values, so a
+        layer tried out on arrays can then be used in a model, as in Keras."""
+        values = self.get_weights()
+        with graph.as_default(), graph.name_scope(self.name):
+            for layer in self._self_and_sublayers():
+                for i, old in enumerate(layer._own_weights):
+                    new = gf.Variable(gf.zeros(old.shape.as_list(), dtype=old.dtype),
+                                      trainable=old.trainable, name=old.op.name.split("/")[-1])
+                    new._keras_constraint = old._keras_constraint
+                    layer._own_weights[i] = new
+                    if old.op.name in layer._non_trainable_names:
+                        layer._non_trainable_names.add(new.op.name)
+                    for attr, value in list(vars(layer).items()):
+                        if value is old:
+                            object.__setattr__(layer, attr, new)
+                layer._graph, layer._private_graph = graph, None
+                layer._eager_calls = {}
+        self.set_weights(values)
+
+    def _self_and_sublayers(self):
+        out = [self]
+        for layer in self._layers:
+            out.extend(layer._self_and_sublayers())
+        return out
+
     def _eager_call(self, inputs, kwargs):
         """Runs the layer on arrays through a cached graph function (Keras's eager call)."""
         arrays = tree.map_structure(np.asarray, inputs)
@@ -241,7 +271,9 @@ class Layer:
                tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
         entry = self._eager_calls.get(key)
         if entry is None:
-            graph = self._graph or gf.Graph()
+            if self._graph is None:
+                self._private_graph = self._graph = gf.Graph()
+            graph = self._graph
             with graph.as_default():
                 placeholders = [gf.placeholder(_feed_dtype(a, self.dtype),
                                                (None,) + a.shape[1:]) for a in flat]
@@ -299,7 +331,8 @@ def _layer_error(layer, inputs, error):
     if getattr(error, "_keras_layer", None) is not None:
         return error
     shapes = tree.map_structure(backend.int_shape, inputs)
-    per_sample = tree.map_structure(lambda s: None if s is None else s[1:], shapes)
+    per_sample = tree.map_structure(
+        lambda t: None if backend.int_shape(t) is None else backend.int_shape(t)[1:], inputs)
     message = (
         f"Exception encountered when calling {type(layer).__name__}.call() of layer "
         f"'{layer.name}': {error}\nThe layer received input of shape {shapes}: axis 0 is "

@@ -88,6 +88,15 @@ class Trainer:
             return list(spec)
         return [spec] * len(names)
 
+    def _metric_lists(self, spec, what):
+        """Metrics per output: a dict by name, a list of lists, or one list for every output."""
+        if not spec:
+            return [[]] * len(self.outputs)
+        if isinstance(spec, (list, tuple)) and not any(isinstance(s, (list, tuple, dict))
+                                                       for s in spec):
+            return [list(spec)] * len(self.outputs)
+        return [s or [] for s in self._per_output(spec, what)]
+
     def _loss_objects(self):
         if self.loss is None:
             raise ValueError("No loss to compute: pass `loss` to `compile()`.")
@@ -126,8 +135,8 @@ class Trainer:
     # ---- steps -----------------------------------------------------------------------------
     def _metrics_for(self, kind, loss_objs, targets):
         """Fresh metric objects for a step kind, resolved against the outputs and labels."""
-        specs = self._per_output(self._metric_specs or [], "metrics")
-        weighted = self._per_output(self._weighted_metric_specs or [], "weighted_metrics")
+        specs = self._metric_lists(self._metric_specs, "metrics")
+        weighted = self._metric_lists(self._weighted_metric_specs, "weighted_metrics")
         multi = len(self.outputs) > 1
         found = []
         for i, (out, loss) in enumerate(zip(self.outputs, loss_objs)):

@@ -6,6 +6,8 @@ rebuilding replays those calls. A model input that is an intermediate tensor (as
 ``Model(encoded, decoded)``) is written as an InputLayer of that tensor's shape.
 """
 
+import contextlib
+
 from .. import layers as layers_mod
 from .. import tree
 
@@ -46,8 +48,23 @@ def _shape_json(shape):
     return tree.map_structure(lambda d: d, shape)
 
 
-def deserialize_layer(config, custom_objects=None, safe_mode=True):
+_SAFE_MODE = [True]
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode):
+    """Whether Lambda layers may be rebuilt, for every layer deserialized inside."""
+    _SAFE_MODE.append(bool(safe_mode))
+    try:
+        yield
+    finally:
+        _SAFE_MODE.pop()
+
+
+def deserialize_layer(config, custom_objects=None, safe_mode=None):
     """A layer (or model) from its serialized dict."""
+    if safe_mode is None:
+        safe_mode = _SAFE_MODE[-1]
     name = config["class_name"]
     cls = (custom_objects or {}).get(name) or layer_classes().get(name)
     if cls is None:

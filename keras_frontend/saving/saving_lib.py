@@ -16,7 +16,7 @@ import zipfile
 import numpy as np
 
 from .. import backend
-from .config import deserialize_layer, serialize_layer
+from .config import deserialize_layer, safe_mode_scope, serialize_layer
 
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 
@@ -184,7 +184,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
         config = json.loads(archive.read(_CONFIG))
         weights = archive.read(_WEIGHTS)
     backend._globals.input_graph = None
-    model = deserialize_layer(config, custom_objects, safe_mode=safe_mode)
+    with safe_mode_scope(safe_mode):
+        model = deserialize_layer(config, custom_objects)
     compile_config = config.get("compile_config")
     if compile and compile_config:
         _compile_from_config(model, compile_config, custom_objects)

@@ -8,7 +8,8 @@ import pytest
 
 from .conftest import write_mnist
 
-SEEDS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "seed_examples")
+SEEDS = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "..", "shared",
+                     "seed_examples")
 
 
 def run_seed(name, capsys):

@@ -1,0 +1,163 @@
+"""Saving: the .keras zip layout, round trips, weights files, safe mode, checkpoints."""
+
+import json
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+import keras_frontend as keras
+from keras_frontend import callbacks, layers
+
+
+def trained_cnn():
+    model = keras.Sequential([
+        layers.Conv2D(4, 3, activation="relu", input_shape=(8, 8, 1)),
+        layers.BatchNormalization(),
+        layers.MaxPooling2D(),
+        layers.Flatten(),
+        layers.Dropout(0.2),
+        layers.Dense(3, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 8, 8, 1)).astype("float32"), rng.integers(0, 3, 16)
+    model.fit(x, y, epochs=2, verbose=0)
+    return model, x, y
+
+
+def test_keras_zip_layout(tmp_path):
+    model, _, _ = trained_cnn()
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["config.json", "metadata.json",
+                                              "model.weights.h5"]
+        config = json.loads(archive.read("config.json"))
+        assert "keras_version" in json.loads(archive.read("metadata.json"))
+        archive.extract("model.weights.h5", tmp_path)
+    assert config["class_name"] == "Sequential" and config["module"] == "keras"
+    assert config["compile_config"]["loss"] == "sparse_categorical_crossentropy"
+    classes = [layer["class_name"] for layer in config["config"]["layers"]]
+    assert classes[0] == "InputLayer" and classes[1] == "Conv2D"
+    with h5py.File(tmp_path / "model.weights.h5") as f:
+        assert f["layers/conv2d/vars"].attrs["name"] == model.layers[0].name
+        assert f["layers/conv2d/vars/0"].shape == (3, 3, 1, 4)
+        assert len(f["layers/batch_normalization/vars"]) == 4
+        assert f["optimizer/vars/0"][()] == 2  # iterations
+
+
+def test_sequential_round_trip(tmp_path):
+    model, x, y = trained_cnn()
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+    assert loaded.optimizer.iterations is not None
+    np.testing.assert_array_equal(loaded.optimizer._session().run(loaded.optimizer.iterations),
+                                  2)
+    loaded.fit(x, y, epochs=1, verbose=0)
+
+
+def test_functional_round_trip_with_shared_layers(tmp_path):
+    a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
+    shared = layers.Dense(3, activation="tanh", name="shared")
+    merged = layers.Add()([shared(a), shared(b)])
+    seq = layers.Reshape((3, 1))(merged)
+    out = layers.Dense(2)(layers.Flatten()(layers.LSTM(2, return_sequences=True)(seq)))
+    model = keras.Model([a, b], out)
+    model.compile("sgd", "mse")
+    path = tmp_path / "f.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    xa, xb = np.ones((2, 4)), np.arange(8.0).reshape(2, 4)
+    np.testing.assert_allclose(loaded.predict([xa, xb], verbose=0),
+                               model.predict([xa, xb], verbose=0), rtol=1e-5)
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+
+
+def test_submodel_from_intermediate_tensor_round_trip(tmp_path):
+    inp = keras.Input((6,))
+    encoded = layers.Dense(3, activation="relu")(inp)
+    decoded = layers.Dense(6, activation="sigmoid")(encoded)
+    decoder = keras.Model(encoded, decoded)
+    codes = np.random.default_rng(0).random((4, 3))
+    decoder.save(tmp_path / "d.keras")
+    loaded = keras.models.load_model(tmp_path / "d.keras")
+    np.testing.assert_allclose(loaded.predict(codes, verbose=0),
+                               decoder.predict(codes, verbose=0), rtol=1e-6)
+
+
+def test_save_and_load_weights(tmp_path):
+    model, x, _ = trained_cnn()
+    path = tmp_path / "w.weights.h5"
+    model.save_weights(path)
+    other, _, _ = trained_cnn()
+    other.load_weights(path)
+    np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match=".weights.h5"):
+        model.save_weights(tmp_path / "w.h5")
+
+
+def test_lambda_needs_safe_mode_off(tmp_path):
+    inp = keras.Input((2,))
+    model = keras.Model(inp, layers.Lambda(lambda t: t * 3.0)(inp))
+    path = tmp_path / "l.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.models.load_model(path)
+    loaded = keras.models.load_model(path, safe_mode=False)
+    np.testing.assert_allclose(loaded.predict(np.ones((1, 2)), verbose=0), [[3.0, 3.0]])
+
+
+def test_model_checkpoint_best_only(tmp_path):
+    model, x, y = trained_cnn()
+    best = tmp_path / "best.keras"
+    weights = tmp_path / "ep{epoch}.weights.h5"
+    model.fit(x, y, epochs=3, verbose=0, validation_data=(x, y), callbacks=[
+        callbacks.ModelCheckpoint(str(best), save_best_only=True, monitor="val_loss"),
+        callbacks.ModelCheckpoint(str(weights), save_weights_only=True)])
+    assert best.exists()
+    assert sorted(p.name for p in tmp_path.glob("ep*.weights.h5")) == [
+        "ep1.weights.h5", "ep2.weights.h5", "ep3.weights.h5"]
+
+
+def test_get_set_weights_and_config_round_trip():
+    model, x, _ = trained_cnn()
+    clone = keras.Sequential.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="expects"):
+        clone.set_weights(model.get_weights()[:-1])
+    as_json = keras.models.model_from_json(model.to_json())
+    assert len(as_json.weights) == len(model.weights)
+
+
+def test_applications_build_and_explain_missing_weights(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(FileNotFoundError) as info:
+        keras.applications.VGG16(weights="imagenet", include_top=False,
+                                 input_shape=(32, 32, 3))
+    message = str(info.value)
+    assert "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
+    assert str(tmp_path / "models") in message
+    model = keras.applications.VGG19(weights=None, include_top=False, input_shape=(32, 32, 3),
+                                     pooling="avg")
+    assert model.output_shape == (None, 512) and len(model.layers) == 23
+    small = keras.applications.SmallResNet(input_shape=(32, 32, 3), include_top=True,
+                                           weights=None, classes=5)
+    assert small.predict(np.zeros((1, 32, 32, 3)), verbose=0).shape == (1, 5)
+
+
+def test_mnist_offline_error_names_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr("urllib.request.urlopen",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError("offline")))
+    with pytest.raises(OSError) as info:
+        keras.datasets.mnist.load_data()
+    assert str(tmp_path / "datasets" / "mnist.npz") in str(info.value)

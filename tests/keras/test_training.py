@@ -1,0 +1,284 @@
+"""The training API: compile/fit/evaluate/predict variants, callbacks, and learning."""
+
+import csv
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import keras_frontend as keras
+from keras_frontend import callbacks, layers, optimizers
+
+
+def xor_data(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 2)).astype("float32")
+    y = ((x[:, 0] > 0.5) ^ (x[:, 1] > 0.5)).astype("float32")
+    return x, y
+
+
+def mlp(optimizer="adam", metrics=("accuracy",)):
+    model = keras.Sequential([layers.Dense(16, activation="tanh", input_shape=(2,)),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=list(metrics))
+    return model
+
+
+def test_fit_returns_history_and_learns():
+    x, y = xor_data(256)
+    model = mlp(optimizers.Adam(0.05))
+    history = model.fit(x, y, epochs=30, batch_size=32, verbose=0, validation_data=(x, y))
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(history.history["loss"]) == 30 and history.epoch == list(range(30))
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert history.history["accuracy"][-1] > 0.9
+
+
+def test_evaluate_forms_and_batch_methods():
+    x, y = xor_data()
+    model = mlp(metrics=["accuracy", "mae"])
+    loss, acc, mae = model.evaluate(x, y, verbose=0)
+    assert model.metrics_names == ["loss", "accuracy", "mae"]
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs == {"loss": loss, "accuracy": acc, "mae": mae}
+    plain = mlp(metrics=())
+    assert isinstance(plain.evaluate(x, y, verbose=0), float)
+    out = model.train_on_batch(x[:8], y[:8])
+    assert len(out) == 3
+    assert len(model.test_on_batch(x[:8], y[:8])) == 3
+    np.testing.assert_allclose(model.predict_on_batch(x[:5]), model.predict(x[:5], verbose=0))
+
+
+def test_predict_batches_and_single_sample():
+    x, _ = xor_data(70)
+    model = mlp()
+    full = model.predict(x, batch_size=32, verbose=0)
+    assert full.shape == (70, 1)
+    np.testing.assert_allclose(model.predict(x[:1], verbose=0), full[:1], rtol=1e-6)
+    np.testing.assert_allclose(model(x[:3]), full[:3], rtol=1e-6)
+
+
+def test_validation_split_takes_the_last_samples():
+    x = np.arange(10, dtype="float32").reshape(10, 1)
+    seen = []
+
+    class Spy(layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+    model = keras.Sequential([Spy(input_shape=(1,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    original = model._run_step
+
+    def spy(kind, xs, ys, sws):
+        seen.append((kind, xs[0].ravel().tolist()))
+        return original(kind, xs, ys, sws)
+
+    model._run_step = spy
+    model.fit(x, x, validation_split=0.2, epochs=1, shuffle=True, verbose=0)
+    val = [v for kind, v in seen if kind == "test"]
+    assert val == [[8.0, 9.0]]
+    train = sorted(v for kind, batch in seen if kind == "train" for v in batch)
+    assert train == list(range(8))
+
+
+def test_sample_and_class_weights():
+    x = np.zeros((4, 1), "float32")
+    y = np.array([[0.0], [0.0], [1.0], [1.0]], "float32")
+    model = keras.Sequential([layers.Dense(1, input_shape=(1,), kernel_initializer="zeros")])
+    model.compile("sgd", "mse")
+    base = model.evaluate(x, y, verbose=0)
+    weighted = model.evaluate(x, y, sample_weight=np.array([1, 1, 3, 3]), verbose=0)
+    assert base == pytest.approx(0.5) and weighted == pytest.approx(1.5)
+    before = model.get_weights()[1].copy()
+    model.fit(x, y, class_weight={0: 1.0, 1: 0.0}, epochs=1, verbose=0)
+    assert model.get_weights()[1][0] == pytest.approx(before[0])
+
+
+def test_multi_input_multi_output_functional():
+    a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    merged = layers.Concatenate()([a, b])
+    out1 = layers.Dense(1, name="reg")(merged)
+    out2 = layers.Dense(3, activation="softmax", name="cls")(merged)
+    model = keras.Model([a, b], [out1, out2])
+    model.compile("adam", loss=["mse", "sparse_categorical_crossentropy"],
+                  metrics={"cls": ["accuracy"]})
+    rng = np.random.default_rng(0)
+    xa, xb = rng.random((20, 3)), rng.random((20, 2))
+    ya, yb = rng.random((20, 1)), rng.integers(0, 3, 20)
+    history = model.fit({"a": xa, "b": xb}, [ya, yb], epochs=2, verbose=0)
+    assert {"loss", "reg_loss", "cls_loss", "cls_accuracy"} <= set(history.history)
+    p1, p2 = model.predict([xa, xb], verbose=0)
+    assert p1.shape == (20, 1) and p2.shape == (20, 3)
+
+
+def test_generator_and_sequence_inputs():
+    x, y = xor_data(64)
+
+    def gen():
+        while True:
+            for i in range(0, 64, 16):
+                yield x[i:i + 16], y[i:i + 16]
+
+    class Seq(keras.utils.Sequence):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return x[i * 16:(i + 1) * 16], y[i * 16:(i + 1) * 16]
+
+    model = mlp()
+    assert len(model.fit(gen(), steps_per_epoch=4, epochs=2, verbose=0).history["loss"]) == 2
+    model.fit(Seq(), epochs=1, verbose=0)
+    assert len(model.predict(Seq(), verbose=0)) == 64
+
+
+def test_deferred_sequential_builds_from_data():
+    model = keras.Sequential([layers.Dense(4), layers.Dense(1)])
+    assert not model.built
+    model.compile("sgd", "mse")
+    model.fit(np.ones((8, 5)), np.ones((8, 1)), verbose=0)
+    assert model.built and model.layers[0].get_weights()[0].shape == (5, 4)
+
+
+def test_callbacks_hooks_and_early_stopping(tmp_path):
+    x, y = xor_data()
+    events = []
+    hooks = callbacks.LambdaCallback(
+        on_train_begin=lambda logs: events.append("train_begin"),
+        on_epoch_end=lambda epoch, logs: events.append(("epoch", epoch)),
+        on_train_end=lambda logs: events.append("train_end"))
+    stop = callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0,
+                                   restore_best_weights=True)
+    csv_path = tmp_path / "log.csv"
+    model = mlp()
+    model.fit(x, y, epochs=10, verbose=0,
+              callbacks=[hooks, stop, callbacks.CSVLogger(str(csv_path))])
+    assert events[0] == "train_begin" and events[-1] == "train_end"
+    assert ("epoch", 1) in events and ("epoch", 3) not in events
+    assert stop.stopped_epoch == 1
+    rows = list(csv.DictReader(open(csv_path)))
+    assert [r["epoch"] for r in rows] == ["0", "1"] and "accuracy" in rows[0]
+
+
+def test_stop_training_and_terminate_on_nan():
+    x, y = xor_data()
+
+    class StopAfterOne(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            self.model.stop_training = True
+
+    model = mlp()
+    history = model.fit(x, y, epochs=5, verbose=0, callbacks=[StopAfterOne()])
+    assert len(history.history["loss"]) == 1
+    model = keras.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizers.SGD(1e30), "mse")
+    with np.errstate(all="ignore"):
+        history = model.fit(x * 1e20, y, epochs=5, verbose=0,
+                            callbacks=[callbacks.TerminateOnNaN()])
+    assert len(history.history["loss"]) == 1
+
+
+def test_learning_rate_callbacks_and_schedules():
+    x, y = xor_data()
+    model = mlp(optimizers.SGD(0.1))
+    sched = callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[sched])
+    assert history.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.1 / 3])
+    plateau = callbacks.ReduceLROnPlateau(monitor="loss", patience=0, factor=0.5,
+                                          min_delta=10.0)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[plateau])
+    assert model.optimizer.learning_rate == pytest.approx(0.1 / 3 * 0.5, rel=1e-5)
+    schedule = optimizers.schedules.ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5)
+    model = mlp(optimizers.SGD(schedule))
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+    assert model.optimizer.learning_rate == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta",
+                                  "adamax", "nadam"])
+def test_every_optimizer_reduces_the_loss(name):
+    x, y = xor_data(128)
+    optimizer = optimizers.get(name)
+    optimizer.learning_rate = 0.05 if name != "adadelta" else 1.0
+    model = mlp(optimizer, metrics=())
+    history = model.fit(x, y, epochs=8, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_optimizer_defaults_match_keras():
+    assert optimizers.Adam().learning_rate == pytest.approx(0.001)
+    assert optimizers.SGD().learning_rate == pytest.approx(0.01)
+    assert optimizers.AdamW().weight_decay == pytest.approx(0.004)
+    assert optimizers.RMSprop().get_config()["rho"] == 0.9
+
+
+def test_adam_first_step_matches_keras_formula():
+    model = keras.Sequential([layers.Dense(1, input_shape=(1,), use_bias=False,
+                                           kernel_initializer="ones")])
+    model.compile(optimizers.Adam(0.1), "mse")
+    model.train_on_batch(np.array([[1.0]]), np.array([[0.0]]))
+    # grad = 2, m = 0.2, v = 0.004, alpha = 0.1*sqrt(0.001)/0.1: step = alpha*m/(sqrt(v)+eps)
+    alpha = 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9)
+    expected = 1.0 - alpha * 0.2 / (np.sqrt(0.004) + 1e-7)
+    assert model.get_weights()[0][0, 0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_accuracy_resolution():
+    x = np.random.default_rng(0).random((10, 4)).astype("float32")
+    for units, loss, y, expected in [
+            (1, "binary_crossentropy", np.zeros(10), "BinaryAccuracy"),
+            (3, "categorical_crossentropy", np.eye(3)[np.zeros(10, int)],
+             "CategoricalAccuracy"),
+            (3, "sparse_categorical_crossentropy", np.zeros(10), "SparseCategoricalAccuracy")]:
+        model = keras.Sequential([layers.Dense(units, activation="sigmoid", input_shape=(4,))])
+        model.compile("sgd", loss, metrics=["accuracy"])
+        model.evaluate(x, y, verbose=0)
+        (metric, _, _), = model._steps["test"].metric_slots
+        assert type(metric).__name__ == expected and metric.name == "accuracy"
+
+
+def test_models_in_a_loop_keep_memory_flat():
+    refs = []
+    x = np.ones((4, 8), "float32")
+    for _ in range(20):
+        model = keras.Sequential([layers.Dense(8, input_shape=(8,)), layers.Dense(1)])
+        model.compile("adam", "mse")
+        model.fit(x, x[:, :1], verbose=0)
+        model.predict(x, verbose=0)
+        inp = keras.Input((8,))
+        functional = keras.Model(inp, layers.Dense(2)(inp))
+        functional.predict(x, verbose=0)
+        refs += [weakref.ref(model._graph), weakref.ref(functional._graph)]
+        del model, functional, inp
+    gc.collect()
+    alive = sum(r() is not None for r in refs)
+    assert alive <= 2, f"{alive} of {len(refs)} model graphs are still alive"
+
+
+def test_predict_in_a_loop_does_not_grow_the_graph():
+    model = mlp()
+    x = np.ones((1, 2), "float32")
+    model.predict(x, verbose=0)
+    ops = len(model._graph.get_operations())
+    for _ in range(50):
+        model.predict(x, verbose=0)
+    assert len(model._graph.get_operations()) == ops
+
+
+def test_digits_cnn_reaches_95_percent():
+    (x_train, y_train), (x_test, y_test) = keras.datasets.digits.load_data()
+    x_train = x_train[..., None].astype("float32") / 255
+    x_test = x_test[..., None].astype("float32") / 255
+    model = keras.Sequential([
+        layers.Conv2D(16, 3, activation="relu", padding="same", input_shape=(8, 8, 1)),
+        layers.MaxPooling2D(),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=12, batch_size=32, verbose=0)
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    assert accuracy > 0.95
