@@ -8,14 +8,16 @@ their fetches or feeds, and are immutable, so threads may run them concurrently.
 """
 
 import collections
+import copy
 import functools
 import threading
 import warnings
 
 import numpy as np
 
-from .errors import format_site
+from .errors import OpError, format_site
 from .graph import Operation, get_default_graph
+from .passes import optimize_graph
 from .runtime.plan import compile_plan, feed_converter
 from .runtime.pool import get_pool, pool_size, run_pool
 from .runtime.sequential import run_sequential
@@ -33,8 +35,9 @@ class ConfigProto:
     """Per-session options (TF1 ``tf.ConfigProto``); unknown TF1 fields are accepted.
 
     ``inter_op_parallelism_threads``: the runner's pool size; 0 picks one per core and 1
-    runs every plan sequentially. ``optimize`` and ``disabled_passes`` configure the graph
-    optimizer. ``check_numerics`` makes every floating output fail the run on NaN or Inf.
+    runs every plan sequentially. ``optimize=False`` turns the graph optimizer off and
+    ``disabled_passes`` (names from ``graphflow.passes.PASS_NAMES``) turns single passes
+    off. ``check_numerics`` makes every floating output fail the run on NaN or Inf.
     """
 
     def __init__(self, inter_op_parallelism_threads=0, intra_op_parallelism_threads=0,
@@ -114,8 +117,7 @@ class _CompiledCall:
             if t in feed_tensors:
                 raise ValueError(f"Tensor {t.name} is fed more than once")
             feed_tensors.append(t)
-        self.plan, self.runner = session._plan_for(self.mapper.elements, feed_tensors)
-        slot_of = self.plan.slot_of
+        self.plan, self.runner, slot_of = session._plan_for(self.mapper.elements, feed_tensors)
         self.num_slots = self.plan.num_slots
         # (feed_dict key, slot, converter) per feed
         self.feeds = [(key, slot_of[t], feed_converter(t))
@@ -199,9 +201,14 @@ class BaseSession:
         call = self._calls.get(key)
         if call is None:
             call = self._compile(key, fetches, feed_dict)
-        if options is None or not options.trace_level or run_metadata is None:
-            return call.run(feed_dict)
-        return call.run_traced(feed_dict, run_metadata)
+        try:
+            if options is None or not options.trace_level or run_metadata is None:
+                return call.run(feed_dict)
+            return call.run_traced(feed_dict, run_metadata)
+        except OpError as e:
+            # A plan runs the optimizer's copy of the graph; errors name the user's own op.
+            e.op = self.graph._names.get(getattr(e.op, "name", None), e.op)
+            raise
 
     def _compile(self, key, fetches, feed_dict):
         with self._lock:
@@ -212,19 +219,38 @@ class BaseSession:
         return call
 
     def _plan_for(self, elements, feed_tensors):
-        """The (plan, runner) for these fetched and fed elements, compiled once per set."""
+        """(plan, runner, slot of each given element) for these fetched and fed elements,
+        compiled once per set of them."""
         key = (frozenset(elements), frozenset(feed_tensors))
         with self._lock:
             entry = self._plans.get(key)
             if entry is None:
-                plan = compile_plan(sorted(key[0], key=_element_order),
-                                    sorted(key[1], key=_element_order), self._state,
+                fetches = sorted(key[0], key=_element_order)
+                feeds = sorted(key[1], key=_element_order)
+                plan_fetches, plan_feeds = self._optimized(fetches, feeds)
+                plan = compile_plan(plan_fetches, plan_feeds, self._state,
                                     threads=self._threads,
                                     check_numerics=self.config.check_numerics)
                 runner = (functools.partial(run_pool, pool=get_pool(self._threads))
                           if plan.parallel else run_sequential)
-                entry = self._plans[key] = (plan, runner)
+                slot_of = {el: plan.slot_of[new] for el, new in
+                           zip(fetches + feeds, plan_fetches + plan_feeds, strict=True)
+                           if not isinstance(el, Operation)}
+                entry = self._plans[key] = (plan, runner, slot_of)
         return entry
+
+    def _optimized(self, fetches, feeds):
+        """The fetches and feeds to compile: the optimizer's rewrite of the needed subgraph,
+        or the originals when ``ConfigProto(optimize=False)``. With ``check_numerics`` the
+        fusion passes stay off, so a NaN is reported at the op the user wrote."""
+        if not self.config.optimize:
+            return fetches, feeds
+        config = self.config
+        if config.check_numerics:
+            config = copy.copy(config)
+            config.disabled_passes = tuple(config.disabled_passes) + ("dense_fusion", "fusion")
+        result = optimize_graph(fetches, feeds, config)
+        return result.fetches, result.feeds
 
     def _note_graph_version(self):
         """Records the graph's version; warns once when it keeps growing between runs."""

@@ -297,21 +297,6 @@ def test_static_bidirectional_rnn_concatenates_directions():
     assert fw.shape.as_list() == [2, 2] and bw.shape.as_list() == [2, 4]
 
 
-def test_reverse_sequence_op_and_gradient():
-    from graphflow.nn.rnn import _reverse_sequence
-
-    def reference(x, lengths):
-        out = x.copy()
-        for b, n in enumerate(lengths):
-            out[:n, b] = x[:n, b][::-1]
-        return out
-
-    x = RNG.standard_normal((4, 3, 2))
-    lengths = np.array([4, 0, 2], np.int32)
-    check_op(lambda a, n: _reverse_sequence(a, n, 0, 1), [x, lengths], reference)
-    check_gradient(lambda a, n: _reverse_sequence(a, n, 0, 1), [x, lengths], wrt=[0])
-
-
 def test_dropout_wrapper():
     x = gf.constant(np.ones((50, 40)))
     state = rnn_cell.LSTMStateTuple(gf.constant(np.ones((50, 8))), gf.constant(np.ones((50, 8))))

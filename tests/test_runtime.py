@@ -63,6 +63,9 @@ def all_heavy():
 
 
 def session(threads, **config):
+    """A session running the graph as built: these tests look at the runtime's own plans,
+    so the optimizer (tested in test_passes.py) stays off unless a test turns it on."""
+    config.setdefault("optimize", False)
     return gf.Session(config=gf.ConfigProto(inter_op_parallelism_threads=threads, **config))
 
 

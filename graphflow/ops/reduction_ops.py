@@ -75,8 +75,10 @@ def _reduce_infer(op_type, accepts, out_dtype):
         axes, keepdims = attrs["axis"], attrs["keepdims"]
         if x.shape.dims is None:
             return dtype, TensorShape(None)
-        if axes is None:
-            axes = range(len(x.shape.dims))
+        rank = len(x.shape.dims)
+        # Axes stay as written when the rank was unknown at build time; normalize here, so
+        # a copy of the op on a now-known rank (the optimizer's) infers the right shape.
+        axes = range(rank) if axes is None else {normalize_axis(a, rank, op_type) for a in axes}
         if keepdims:
             return dtype, [1 if i in axes else d for i, d in enumerate(x.shape.dims)]
         return dtype, [d for i, d in enumerate(x.shape.dims) if i not in axes]
