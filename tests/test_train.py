@@ -445,7 +445,9 @@ def test_exponential_moving_average_matches_numpy():
     ema = tf.train.ExponentialMovingAverage(0.9, num_updates=step)
     train = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(w * w))
     with tf.control_dependencies([train]):
-        update = tf.group(ema.apply([w]), step.assign_add(1))
+        average = ema.apply([w])
+    with tf.control_dependencies([average]):
+        update = step.assign_add(1)
     shadow = ema.average(w)
     assert shadow.op.name == "w/ExponentialMovingAverage" == ema.average_name(w)
     assert shadow not in tf.trainable_variables()
