@@ -4,8 +4,8 @@
 parts of it in a Session.
 """
 
-from . import (contrib, debugging, dtypes, errors, io, layers, losses, nn, passes, random,
-               summary, train, viz)
+from . import (contrib, debugging, dtypes, errors, io, layers, losses, nest, nn, passes,
+               random, summary, train, viz)
 from .autodiff import gradients
 from .debugging import add_check_numerics_ops, check_numerics
 from .io import import_graph_def

@@ -12,9 +12,11 @@ import re
 
 from ..graph import name_scope
 from ..init_ops import constant_initializer, zeros_initializer
+from ..nest import flatten as nest_flatten
+from ..nest import map_structure as nest_map
+from ..nest import pack_sequence_as as nest_pack
 from ..ops import array_ops, math_ops
 from ..ops.constant_ops import constant_value, convert_to_tensor
-from ..ops.control_flow_ops import nest_flatten, nest_map, nest_pack
 from ..ops.linalg_ops import matmul
 from ..ops.nn_ops import bias_add, dropout
 from ..variable_scope import get_variable, variable_scope

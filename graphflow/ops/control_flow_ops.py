@@ -22,9 +22,6 @@ from .constant_ops import convert_to_tensor
 from .functional_ops import FunctionBody, build_if, build_while  # noqa: F401
 from .registry import define_op
 
-# rnn_cell.py imports the nest helpers by these names from this module.
-nest_flatten, nest_map, nest_pack = nest.flatten, nest.map_structure, nest.pack_sequence_as
-
 __all__ = ["no_op", "group", "tuple", "with_dependencies", "cond", "case", "while_loop",
            "Assert", "init_scope", "map_fn", "scan", "foldl", "foldr"]
 
