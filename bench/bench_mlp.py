@@ -5,12 +5,15 @@ float32, random data. graphflow runs one training step per ``sess.run([train_op,
 the numpy baseline is the same forward/backward/Adam step written by hand with in-place
 parameter updates. Both start from the same weights and see the same batches, and their
 losses are compared as a sanity check. Steps of the two are interleaved in blocks, so a
-noisy machine slows both alike. Prints the median step times and graphflow/numpy.
+noisy machine slows both alike. Prints the median wall and CPU time per step and the
+ratios to numpy. CPU time is the whole process's, so once TensorFlow is loaded its idle
+threads inflate every row: compare CPU times with ``--no-keras``.
 
 Run from the repository root: ``python -m bench.bench_mlp [--steps 300] [--no-keras]``.
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -130,6 +133,7 @@ class NumpyMLP:
 
 def keras_step(params):
     """A Keras 3 / TensorFlow ``train_on_batch`` step, or None when not importable."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     try:
         import keras
     except ImportError:
