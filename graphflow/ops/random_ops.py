@@ -64,14 +64,15 @@ def _truncate_seed(seed):
 def _seed_attrs(op_seed):
     """The seed attributes of a new random op.
 
-    Unseeded ops get seeds drawn once, here, so each op keeps one stream. ``stream``
-    tells apart ops that share seeds: the session keys generators by seeds, and without
-    it two such ops would draw from one generator in whatever order they happened to run.
+    An unseeded op keeps ``seed=None`` and gets a ``seed2`` drawn once, here, that names
+    its own stream; each session mixes in its own entropy, so unseeded ops give different
+    numbers in every session, as in TF1. ``stream`` tells apart ops that share seeds: the
+    session keys generators by seeds, and without it two such ops would draw from one
+    generator in whatever order they happened to run.
     """
     seed, seed2 = get_seed(op_seed)
     if seed is None:
-        system = _py_random.SystemRandom()
-        seed, seed2 = system.randrange(_MAXINT32), system.randrange(_MAXINT32)
+        seed2 = _py_random.SystemRandom().randrange(_MAXINT32)
     return {"seed": seed, "seed2": seed2, "stream": _seed_uses(get_default_graph(), seed, seed2)}
 
 
