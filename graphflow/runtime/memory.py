@@ -23,8 +23,14 @@ NOMINAL_DIM = 64
 # Below this many elements numpy's small-block allocator is cheaper than the out= keyword.
 INPLACE_MIN_ELEMENTS = 8192
 
-# Op types whose kernels always return a newly allocated array (besides plain ufuncs).
-FRESH_OUTPUT_TYPES = frozenset({"MatMul"})
+# Op types whose kernels always return newly allocated arrays (besides plain ufuncs): their
+# results are nobody else's buffers, so fetching them needs no copy and later elementwise
+# steps may overwrite them. Listed only after reading each kernel.
+FRESH_OUTPUT_TYPES = frozenset({
+    "MatMul", "FusedMatMul", "FusedConv2D", "FusedElementwise", "Conv2D", "Relu", "Relu6",
+    "ReluGrad", "BiasAdd", "Softmax", "LogSoftmax", "SoftmaxGrad",
+    "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits",
+})
 
 
 def nominal_elements(shape):
