@@ -27,7 +27,8 @@ INPLACE_MIN_ELEMENTS = 8192
 # results are nobody else's buffers, so fetching them needs no copy and later elementwise
 # steps may overwrite them. Listed only after reading each kernel.
 FRESH_OUTPUT_TYPES = frozenset({
-    "MatMul", "FusedMatMul", "FusedConv2D", "FusedElementwise", "Conv2D", "Relu", "Relu6",
+    "MatMul", "FusedMatMul", "FusedConv2D", "FusedElementwise", "Conv2D", "Sigmoid", "Relu",
+    "Relu6",
     "ReluGrad", "BiasAdd", "Softmax", "LogSoftmax", "SoftmaxGrad",
     "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits",
 })
