@@ -28,8 +28,7 @@ INPLACE_MIN_ELEMENTS = 8192
 # steps may overwrite them. Listed only after reading each kernel.
 FRESH_OUTPUT_TYPES = frozenset({
     "MatMul", "FusedMatMul", "FusedConv2D", "FusedElementwise", "Conv2D", "Sigmoid", "Relu",
-    "Relu6",
-    "ReluGrad", "BiasAdd", "Softmax", "LogSoftmax", "SoftmaxGrad",
+    "Relu6", "ReluGrad", "BiasAdd", "Softmax", "LogSoftmax", "SoftmaxGrad",
     "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits",
 })
 
