@@ -139,7 +139,13 @@ class Model(Trainer, Layer):
                                      self._call_graph(flat, training=training))
 
     def _call_graph(self, flat_inputs, training=None):
-        """Replays the nodes on new inputs (or in training mode); unchanged ones are reused."""
+        """Replays the nodes on new inputs (or in training mode); unchanged ones are reused.
+        A subclassed model runs its own ``call`` again instead."""
+        if self._is_subclassed():
+            inputs = tree.pack_sequence_as(self._nested_inputs, list(flat_inputs))
+            kwargs = {"training": training} if self._call_takes_training else {}
+            with self._graph.as_default(), self._graph.name_scope(self.name):
+                return tree.flatten(self.call(inputs, **kwargs))
         mapping = {t: new for t, new in zip(self.inputs, flat_inputs) if t is not new}
         for node in self._nodes:
             changed = any(t in mapping for t in node.input_tensors)
@@ -165,10 +171,31 @@ class Model(Trainer, Layer):
             return self.predict_on_batch(inputs)
         return Layer.__call__(self, *args, **kwargs)
 
-    def build(self, input_shape):
-        if not self.built:
+    def _is_subclassed(self):
+        return type(self).call is not Model.call and not self._nodes
+
+    def build(self, input_shape, dtype=None):
+        """Builds a subclassed model (one defining ``call``) on placeholders of this shape."""
+        if self.built:
+            return
+        if not self._is_subclassed():
             raise ValueError(f"Model '{self.name}' cannot be built from a shape alone; "
                              "create it from `Input` tensors.")
+        graph = gf.Graph()
+        with graph.as_default():
+            inputs = _map_shapes(
+                lambda shape: gf.placeholder(gf.as_dtype(dtype or backend.floatx()), shape),
+                input_shape)
+        self._graph = graph
+        self.inputs = tree.flatten(inputs)
+        self._nested_inputs = inputs
+        outputs = self._call_graph(self.inputs)
+        state = backend.graph_state(graph)
+        state.claimed = True
+        self.outputs = outputs
+        self._nested_outputs = outputs[0] if len(outputs) == 1 else outputs
+        self._model_layers = list(self._layers)
+        self.built = True
 
     # ---- weights ----------------------------------------------------------------------------
     def get_weights(self):
@@ -230,6 +257,20 @@ class Model(Trainer, Layer):
         from ..saving.config import serialize_layer
 
         return json.dumps(serialize_layer(self), **kwargs)
+
+
+def _is_shape(value):
+    return isinstance(value, (tuple, list)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in value)
+
+
+def _map_shapes(fn, shapes):
+    """``fn`` over each shape (a tuple of dims) in a structure of shapes."""
+    if _is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
+    return [_map_shapes(fn, s) for s in shapes]
 
 
 def _unique(variables):

@@ -280,10 +280,13 @@ class Trainer:
         return data_mod.ArrayData(xs, ys, sws, batch_size, shuffle, steps)
 
     def _build_from_source(self, x):
-        """Deferred models (Sequential without an input shape) build from the first data."""
+        """Deferred models (Sequential without an input shape, subclassed models) build
+        from the first data's shapes."""
         if not self.built:
-            first = tree.flatten(x)[0]
-            self.build((None,) + tuple(np.shape(first)[1:]))
+            if isinstance(x, (list, tuple)) and len(x) == 1:
+                x = x[0]
+            shapes = tree.map_structure(lambda a: (None,) + tuple(np.shape(a)[1:]), x)
+            self.build(shapes)
 
     def _resolve_generator(self, data):
         """A generator's first batch builds a deferred model; names align its structures."""

@@ -282,3 +282,54 @@ def test_digits_cnn_reaches_95_percent():
     model.fit(x_train, y_train, epochs=12, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     assert accuracy > 0.95
+
+
+def test_subclassed_model_trains_and_summarizes(capsys):
+    class Classifier(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(8, activation="relu")
+            self.drop = layers.Dropout(0.1)
+            self.out = layers.Dense(1, activation="sigmoid")
+
+        def call(self, x, training=False):
+            return self.out(self.drop(self.hidden(x), training=training))
+
+    x, y = xor_data()
+    model = Classifier()
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, verbose=0)
+    assert model.predict(x[:3], verbose=0).shape == (3, 1)
+    assert len(model.trainable_weights) == 4
+    model.summary()
+    out = capsys.readouterr().out
+    assert "dense (Dense)" in out and "Trainable params: 33" in out
+
+
+def test_plot_model_writes_dot(tmp_path):
+    inp = keras.Input((4,))
+    out = layers.Dense(2, name="head")(layers.Dense(3, name="body")(inp))
+    dot = keras.utils.plot_model(keras.Model(inp, out), str(tmp_path / "m.dot"),
+                                 show_shapes=True)
+    text = (tmp_path / "m.dot").read_text()
+    assert "head" in text and "body" in text and "(None, 3)" in text
+    assert text == dot.source
+
+
+def test_schedules_on_numbers_and_tensors():
+    schedules = optimizers.schedules
+    assert schedules.ExponentialDecay(1.0, 10, 0.5)(10) == pytest.approx(0.5)
+    assert schedules.PiecewiseConstantDecay([5], [1.0, 0.1])(3) == pytest.approx(1.0)
+    assert schedules.PiecewiseConstantDecay([5], [1.0, 0.1])(7) == pytest.approx(0.1)
+    assert schedules.CosineDecay(1.0, 10)(10) == pytest.approx(0.0, abs=1e-7)
+    assert schedules.PolynomialDecay(1.0, 10, end_learning_rate=0.0)(5) == pytest.approx(0.5)
+
+
+def test_sgd_momentum_matches_keras_formula():
+    model = keras.Sequential([layers.Dense(1, input_shape=(1,), use_bias=False,
+                                           kernel_initializer="ones")])
+    model.compile(optimizers.SGD(0.1, momentum=0.9), "mse")
+    x, y = np.array([[1.0]]), np.array([[0.0]])
+    model.train_on_batch(x, y)  # m = -0.1 * 2 = -0.2; w = 0.8
+    model.train_on_batch(x, y)  # g = 1.6; m = 0.9 * -0.2 - 0.16 = -0.34; w = 0.46
+    assert model.get_weights()[0][0, 0] == pytest.approx(0.46, rel=1e-5)
