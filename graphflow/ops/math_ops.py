@@ -19,7 +19,17 @@ from ..graph import Tensor
 from ..shapes import broadcast_shape
 from . import array_ops
 from .constant_ops import constant, convert_to_tensor
-from .op_utils import make, same_dtype, tensor_pair
+from .op_utils import (
+    ADDABLE,
+    ANY,
+    BOOLS,
+    FLOATS,
+    INTEGERS,
+    REALS,
+    make,
+    same_dtype,
+    tensor_pair,
+)
 from .registry import define_op
 
 __all__ = [
@@ -80,27 +90,6 @@ define_op(
 
 def _one(g):
     return constant(1, dtype=g.dtype)
-
-
-# ---- which dtypes an op accepts --------------------------------------------------------
-
-class Accepts:
-    """A named dtype predicate, so a rejected dtype gets a message that says what fits."""
-
-    def __init__(self, what, test):
-        self.what, self.test = what, test
-
-    def check(self, op_type, dtype):
-        if not self.test(dtype):
-            raise TypeError(f"{op_type} requires {self.what} input, got {dtype.name}")
-
-
-FLOATS = Accepts("a floating-point", lambda d: d.is_floating)
-REALS = Accepts("an integer or floating-point", lambda d: d.is_integer or d.is_floating)
-ADDABLE = Accepts("a numeric or string", lambda d: REALS.test(d) or d == _dtypes.string)
-BOOLS = Accepts("a bool", lambda d: d.is_bool)
-INTEGERS = Accepts("an integer", lambda d: d.is_integer)
-ANY = Accepts("any", lambda d: True)
 
 
 # ---- unary ops ---------------------------------------------------------------------------

@@ -12,8 +12,7 @@ from .. import dtypes as _dtypes
 from ..shapes import TensorShape
 from . import array_ops, math_ops
 from .constant_ops import constant_value, convert_to_tensor
-from .math_ops import BOOLS, REALS
-from .op_utils import make, normalize_axis
+from .op_utils import BOOLS, REALS, deprecated_alias, make, normalize_axis
 from .registry import define_op
 
 __all__ = [
@@ -54,15 +53,6 @@ def _single_axis(axis, op_name):
     if len(axes) != 1:
         raise ValueError(f"{op_name}: axis must be a single int, got {axis!r}")
     return axes[0]
-
-
-def _one_of(name, value, old_name, old_value):
-    """TF1 accepts a deprecated spelling of some arguments; giving both is an error."""
-    if old_value is None:
-        return value
-    if value is not None:
-        raise ValueError(f"Cannot specify both '{name}' and '{old_name}'")
-    return old_value
 
 
 # ---- the reduction ops -------------------------------------------------------------------
@@ -228,8 +218,8 @@ def _reduce(op_type, input_tensor, axis, keepdims, name):
 def _reduction(op_type, doc):
     def reduce(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                keep_dims=None):
-        axis = _one_of("axis", axis, "reduction_indices", reduction_indices)
-        keepdims = _one_of("keepdims", keepdims, "keep_dims", keep_dims)
+        axis = deprecated_alias("axis", axis, "reduction_indices", reduction_indices)
+        keepdims = deprecated_alias("keepdims", keepdims, "keep_dims", keep_dims)
         return _reduce(op_type, input_tensor, axis, keepdims, name)
 
     reduce.__name__ = reduce.__qualname__ = f"reduce_{op_type.lower()}"
@@ -253,8 +243,8 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name=None,
                      reduction_indices=None, keep_dims=None):
     """log(sum(exp(x))) over ``axis``, computed stably by subtracting the (gradient-free)
     maximum first; an infinite maximum is not subtracted, so all -inf gives -inf."""
-    axis = _one_of("axis", axis, "reduction_indices", reduction_indices)
-    keepdims = bool(_one_of("keepdims", keepdims, "keep_dims", keep_dims))
+    axis = deprecated_alias("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = bool(deprecated_alias("keepdims", keepdims, "keep_dims", keep_dims))
     x = convert_to_tensor(input_tensor)
     raw_max = reduce_max(x, axis, keepdims=True)
     shift = array_ops.stop_gradient(
@@ -268,9 +258,9 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name=None,
 def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=_dtypes.int64, name=None,
                   reduction_indices=None, keep_dims=None, input=None):  # noqa: A002
     """The number of entries that are not zero (not False, not "") over ``axis``."""
-    input_tensor = _one_of("input_tensor", input_tensor, "input", input)
-    axis = _one_of("axis", axis, "reduction_indices", reduction_indices)
-    keepdims = _one_of("keepdims", keepdims, "keep_dims", keep_dims)
+    input_tensor = deprecated_alias("input_tensor", input_tensor, "input", input)
+    axis = deprecated_alias("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = deprecated_alias("keepdims", keepdims, "keep_dims", keep_dims)
     x = convert_to_tensor(input_tensor)
     zero = "" if x.dtype == _dtypes.string else np.zeros((), x.dtype.np_dtype)
     nonzero = math_ops.cast(math_ops.not_equal(x, zero), _dtypes.int64)
@@ -306,7 +296,7 @@ define_op("ArgMin", infer=_arg_infer("ArgMin"), kernel=_arg_kernel(np.argmin))
 
 
 def _arg_reduce(op_type, input, axis, dimension, output_type, name):  # noqa: A002
-    axis = _one_of("axis", axis, "dimension", dimension)
+    axis = deprecated_alias("axis", axis, "dimension", dimension)
     attrs = {"axis": 0 if axis is None else _single_axis(axis, op_type),
              "output_type": _dtypes.as_dtype(output_type)}
     return make(op_type, (convert_to_tensor(input),), attrs, name=name)
