@@ -216,6 +216,8 @@ class GRU(_RNN):
 class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy backwards and merges their outputs."""
 
+    saved_sublayers = ("forward_layer", "backward_layer")
+
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
                  **kwargs):
         super().__init__(**kwargs)
@@ -279,6 +281,8 @@ class Bidirectional(Layer):
 
 class TimeDistributed(Layer):
     """Applies ``layer`` to every timestep: folds time into the batch axis and back."""
+
+    saved_sublayers = ("layer",)
 
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)

@@ -74,13 +74,26 @@ def deserialize_layer(config, custom_objects=None, safe_mode=None):
         return cls.from_config(inner, safe_mode=safe_mode)
     if name in ("Functional", "Model", "Sequential", "Bidirectional", "TimeDistributed"):
         return cls.from_config(inner, custom_objects)
-    return cls.from_config(_strip_keras_only(inner))
+    return cls.from_config(_strip_keras_only(inner, name))
 
 
-def _strip_keras_only(config):
-    """Drops Keras 3 config keys that no layer here takes (dtype policies are reduced)."""
-    config.pop("quantization_config", None)
-    config.pop("activity_regularizer", None)
+# Keras 3 config keys for features this frontend does not have, with the values that mean
+# "not used"; a file using one of them for real is refused rather than loaded wrongly.
+_INERT_KEYS = {"quantization_config": (None,), "activity_regularizer": (None,),
+               "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": None,
+               "use_cudnn": None, "lora_rank": (None,), "lora_alpha": (None,),
+               "embeddings_lora_rank": (None,), "sparse": (False,),
+               "zero_output_for_mask": (False,), "time_major": (False,)}
+
+
+def _strip_keras_only(config, class_name=""):
+    """Drops Keras 3 config keys for unused features; dtype policies become names."""
+    for key, inert in _INERT_KEYS.items():
+        if key in config:
+            value = config.pop(key)
+            if inert is not None and value not in inert:
+                raise ValueError(f"{class_name} layer '{config.get('name')}' uses {key}="
+                                 f"{value!r}, which keras_frontend does not support.")
     if isinstance(config.get("dtype"), dict):
         config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
     return config
@@ -172,6 +185,8 @@ def functional_from_config(config, custom_objects=None, cls=None):
             tensors[(name, 0, 0)] = layer.output
         for index, node_data in enumerate(layer_config.get("inbound_nodes", [])):
             args, kwargs = _node_args(node_data)
+            if kwargs.get("mask", 0) is None:
+                kwargs = {k: v for k, v in kwargs.items() if k != "mask"}  # no masking here
             inputs = _resolve(args[0], tensors)
             outputs = layer(inputs, **kwargs)
             for i, t in enumerate(tree.flatten(outputs)):

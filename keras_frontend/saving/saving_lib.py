@@ -50,19 +50,27 @@ def _children(layer):
     return out
 
 
+def _child_paths(layer, path):
+    """Where each sublayer's weights go: named attributes (``forward_layer``) for layers
+    that declare them, else ``layers/<unique snake-case class name>``."""
+    prefix = f"{path}/" if path else ""
+    named = getattr(layer, "saved_sublayers", None)
+    if named:
+        return [(prefix + attr, getattr(layer, attr)) for attr in named]
+    return [(f"{prefix}layers/{name}", child) for name, child in _children(layer)]
+
+
 def _walk(layer, path, visit):
-    """Calls ``visit(path, layer, own_weights)`` for the layer and every sublayer."""
-    visit(path, layer, layer._own_weights)
-    for name, child in _children(layer):
-        child_path = f"{path}/layers/{name}" if path else f"layers/{name}"
-        sub = getattr(child, "weights_subpath", None)
-        if sub:
-            visit(child_path, child, [])
-            visit(f"{child_path}/{sub}", child, child._own_weights)
-            for grand_name, grand in _children(child):
-                _walk(grand, f"{child_path}/layers/{grand_name}", visit)
-        else:
-            _walk(child, child_path, visit)
+    """Calls ``visit(path, layer, weights)`` for the layer and every sublayer; recurrent
+    layers keep their weights one level down (``cell``), as Keras 3 does."""
+    sub = getattr(layer, "weights_subpath", None)
+    if sub:
+        visit(path, layer, [])
+        visit(f"{path}/{sub}", layer, layer._own_weights)
+    else:
+        visit(path, layer, layer._own_weights)
+    for child_path, child in _child_paths(layer, path):
+        _walk(child, child_path, visit)
 
 
 def _write_weights(model, h5file):

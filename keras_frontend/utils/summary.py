@@ -86,7 +86,7 @@ def _rows(model, sequential_like):
                 connected.extend(_connection(t, model, keys) for t in node.input_tensors)
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
         rows.append([f"{layer.name} ({type(layer).__name__})", _shape_text(shape), params,
-                     ", ".join(connected) if connected else "-"])
+                     ",\n".join(connected) if connected else "-"])
     return rows
 
 

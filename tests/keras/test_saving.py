@@ -1,6 +1,7 @@
 """Saving: the .keras zip layout, round trips, weights files, safe mode, checkpoints."""
 
 import json
+import pathlib
 import zipfile
 
 import h5py
@@ -9,6 +10,8 @@ import pytest
 
 import keras_frontend as keras
 from keras_frontend import callbacks, layers
+
+DATA = pathlib.Path(__file__).resolve().parent / "data"
 
 
 def trained_cnn():
@@ -161,3 +164,13 @@ def test_mnist_offline_error_names_the_file(tmp_path, monkeypatch):
     with pytest.raises(OSError) as info:
         keras.datasets.mnist.load_data()
     assert str(tmp_path / "datasets" / "mnist.npz") in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["cnn", "rnn"])
+def test_loads_files_written_by_keras3(name):
+    """Files made by tests/keras/data/make_keras3_files.py with Keras 3.15 (TensorFlow)."""
+    data = np.load(DATA / "keras3_outputs.npz")
+    model = keras.models.load_model(DATA / f"{name}.keras")
+    np.testing.assert_allclose(model.predict(data[f"{name}_x"], verbose=0), data[f"{name}_y"],
+                               rtol=1e-5, atol=1e-6)
+    assert model.optimizer is not None
