@@ -212,6 +212,22 @@ def test_update_ops_are_named_like_tf1_and_wait_for_all_gradients():
     assert train in tf.get_collection(tf.GraphKeys.TRAIN_OP)
 
 
+def test_update_ops_name_their_state_in_var_name_attributes():
+    w = tf.Variable([1.0, 2.0], name="w")
+    loss = tf.reduce_sum(w * w)
+    for opt in (tf.train.AdamOptimizer(), tf.train.RMSPropOptimizer(0.1, centered=True),
+                tf.train.AdadeltaOptimizer(), tf.train.MomentumOptimizer(0.1, 0.9)):
+        opt.minimize(loss)
+    names = {v.op.name for v in tf.global_variables()}
+    updates = [op for op in tf.get_default_graph().get_operations()
+               if op.type.startswith("Apply")]
+    named = {op.type: sorted(v for k, v in op.attrs.items() if k.endswith("var_name"))
+             for op in updates}
+    assert named["ApplyAdam"] == ["beta1_power", "beta2_power", "w", "w/Adam", "w/Adam_1"]
+    assert named["ApplyCenteredRMSProp"] == ["w", "w/RMSProp", "w/RMSProp_1", "w/RMSProp_2"]
+    assert all(set(v) <= names for v in named.values())
+
+
 def test_uninitialized_slot_is_reported_by_name():
     w = tf.Variable([1.0], name="w")
     with tf.Session() as sess:

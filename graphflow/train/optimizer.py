@@ -226,11 +226,15 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must define _apply_dense")
 
 
-def apply_attrs(var, **slots):
-    """The attributes of an update op of ``var``: names of the variable and its slots."""
+def apply_attrs(var, **state_vars):
+    """The attributes of an update op of ``var``: the names of the variable and of the
+    other variables its kernel updates or reads (slots, Adam's powers), each under a key
+    ending in ``var_name``, so tools that rename variables (graph import under a scope)
+    know which attributes to rewrite.
+    """
     attrs = {"var_name": var.op.name, "var_shape": as_shape(var.shape),
              "var_dtype": var.dtype}
-    attrs.update({key: slot.op.name for key, slot in slots.items()})
+    attrs.update({f"{key}_var_name": v.op.name for key, v in state_vars.items()})
     return attrs
 
 

@@ -52,9 +52,9 @@ class GradientDescentOptimizer(Optimizer):
 
 # ---- momentum ----------------------------------------------------------------------------
 
-def _momentum_kernel(state, grad, lr, momentum, var_name, var_shape, var_dtype, accum,
-                     use_nesterov):
-    var, acc = _array(state, var_name), _array(state, accum)
+def _momentum_kernel(state, grad, lr, momentum, var_name, var_shape, var_dtype,
+                     accum_var_name, use_nesterov):
+    var, acc = _array(state, var_name), _array(state, accum_var_name)
     lr, momentum = float(lr), float(momentum)
     np.multiply(acc, momentum, out=acc)
     acc += grad
@@ -98,11 +98,16 @@ class MomentumOptimizer(Optimizer):
 
 # ---- Adam --------------------------------------------------------------------------------
 
-def _adam_kernel(state, grad, lr, beta1_power, beta2_power, beta1, beta2, epsilon, var_name,
-                 var_shape, var_dtype, m, v):
-    var, m, v = _array(state, var_name), _array(state, m), _array(state, v)
+def _adam_kernel(state, grad, lr, beta1, beta2, epsilon, var_name, var_shape, var_dtype,
+                 m_var_name, v_var_name, beta1_power_var_name, beta2_power_var_name):
+    var, m, v = (_array(state, var_name), _array(state, m_var_name),
+                 _array(state, v_var_name))
     beta1, beta2 = float(beta1), float(beta2)
-    lr_t = float(lr) * math.sqrt(1.0 - float(beta2_power)) / (1.0 - float(beta1_power))
+    # The powers are read from the state by name, like the slots: they change only after
+    # every update has run (``_finish``), so no read op per update is needed.
+    power1 = float(state.read(beta1_power_var_name))
+    power2 = float(state.read(beta2_power_var_name))
+    lr_t = float(lr) * math.sqrt(1.0 - power2) / (1.0 - power1)
     scratch = np.subtract(grad, m, out=np.empty_like(var))  # m += (g - m) * (1 - beta1)
     scratch *= 1.0 - beta1
     m += scratch
@@ -148,9 +153,10 @@ class AdamOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         beta1_power, beta2_power = self._beta_powers(var.graph)
-        attrs = apply_attrs(var, m=self.get_slot(var, "m"), v=self.get_slot(var, "v"))
-        inputs = (grad, self._hyper("learning_rate"), beta1_power, beta2_power,
-                  self._hyper("beta1"), self._hyper("beta2"), self._hyper("epsilon"))
+        attrs = apply_attrs(var, m=self.get_slot(var, "m"), v=self.get_slot(var, "v"),
+                            beta1_power=beta1_power, beta2_power=beta2_power)
+        inputs = (grad, self._hyper("learning_rate"), self._hyper("beta1"),
+                  self._hyper("beta2"), self._hyper("epsilon"))
         return var.graph.create_op("ApplyAdam", inputs, attrs)
 
     def _beta_powers(self, graph):
@@ -174,17 +180,18 @@ class AdamOptimizer(Optimizer):
 # ---- RMSProp -----------------------------------------------------------------------------
 
 def _rmsprop_kernel(state, grad, lr, decay, momentum, epsilon, var_name, var_shape,
-                    var_dtype, ms, mom, mg=None):
-    var, ms, mom = _array(state, var_name), _array(state, ms), _array(state, mom)
+                    var_dtype, ms_var_name, mom_var_name, mg_var_name=None):
+    var, ms, mom = (_array(state, var_name), _array(state, ms_var_name),
+                    _array(state, mom_var_name))
     rho = float(decay)
     scratch = np.multiply(grad, grad, out=np.empty_like(var))  # ms += (g * g - ms) * (1 - rho)
     scratch -= ms
     scratch *= 1.0 - rho
     ms += scratch
-    if mg is None:  # denominator sqrt(ms + epsilon)
+    if mg_var_name is None:  # denominator sqrt(ms + epsilon)
         np.add(ms, float(epsilon), out=scratch)
     else:  # centered: mg += (g - mg) * (1 - rho); denominator sqrt(ms - mg^2 + epsilon)
-        mg = _array(state, mg)
+        mg = _array(state, mg_var_name)
         np.subtract(grad, mg, out=scratch)
         scratch *= 1.0 - rho
         mg += scratch
@@ -241,10 +248,10 @@ class RMSPropOptimizer(Optimizer):
 
 # ---- Adadelta ----------------------------------------------------------------------------
 
-def _adadelta_kernel(state, grad, lr, rho, epsilon, var_name, var_shape, var_dtype, accum,
-                     accum_update):
-    var, acc, acc_up = (_array(state, var_name), _array(state, accum),
-                        _array(state, accum_update))
+def _adadelta_kernel(state, grad, lr, rho, epsilon, var_name, var_shape, var_dtype,
+                     accum_var_name, accum_update_var_name):
+    var, acc, acc_up = (_array(state, var_name), _array(state, accum_var_name),
+                        _array(state, accum_update_var_name))
     rho, epsilon = float(rho), float(epsilon)
     # accum += (g * g - accum) * (1 - rho)
     scratch = np.multiply(grad, grad, out=np.empty_like(var))
@@ -300,8 +307,8 @@ class AdadeltaOptimizer(Optimizer):
 
 # ---- Adagrad -----------------------------------------------------------------------------
 
-def _adagrad_kernel(state, grad, lr, var_name, var_shape, var_dtype, accum):
-    var, acc = _array(state, var_name), _array(state, accum)
+def _adagrad_kernel(state, grad, lr, var_name, var_shape, var_dtype, accum_var_name):
+    var, acc = _array(state, var_name), _array(state, accum_var_name)
     scratch = np.multiply(grad, grad, out=np.empty_like(var))  # accum += g * g
     acc += scratch
     np.sqrt(acc, out=scratch)  # var -= lr * g / sqrt(accum)
