@@ -315,6 +315,23 @@ def test_run_with_loss_reports_the_loss_before_the_step():
     np.testing.assert_allclose(losses, [9.0, 9.0 * 0.64, 9.0 * 0.64 ** 2], rtol=1e-5)
 
 
+def test_learning_rate_can_be_a_variable_read_once():
+    w = tf.Variable([1.0, 1.0], name="w")
+    b = tf.Variable(1.0, name="b")
+    lr = tf.Variable(0.5, trainable=False, name="lr")
+    train = tf.train.GradientDescentOptimizer(lr).minimize(tf.reduce_sum(w) + b)
+    reads = [op for op in tf.get_default_graph().get_operations()
+             if op.type == "ReadVariable" and op.attrs["var_name"] == "lr"]
+    assert reads == []
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        sess.run(lr.assign(0.25))
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(w), [0.25, 0.25])
+        assert sess.run(b) == pytest.approx(0.25)
+
+
 def test_learning_rate_can_be_a_fed_tensor():
     w = tf.Variable(1.0)
     lr = tf.placeholder(tf.float32, [])

@@ -254,9 +254,15 @@ def _with_gradients(grads_and_vars, loss=None):
 
 
 def _hyper_tensor(name, value):
-    """A scalar float tensor for a hyperparameter; update kernels read it as a float."""
+    """A scalar float tensor for a hyperparameter; update kernels read it as a float.
+
+    A variable (a learning rate the user assigns) is read once here, outside the updates'
+    control dependencies, rather than once per update op.
+    """
     if isinstance(value, Tensor) or hasattr(value, "_as_graph_element"):
         tensor = convert_to_tensor(value)
+        if tensor.op.type == "VariableV2":
+            tensor = array_ops.identity(tensor, name=name)
         return tensor if tensor.dtype.is_floating else cast(tensor, _dtypes.float32)
     return convert_to_tensor(float(value), dtype=_dtypes.float32, name=name)
 
