@@ -225,7 +225,7 @@ def _loss_class(class_name, fn, default_name, params=()):
 
     def __init__(self, *args, reduction="sum_over_batch_size", name=default_name, **kwargs):
         values = dict(params)
-        for (key, _), value in zip(params, args):
+        for (key, _), value in zip(params, args, strict=False):
             values[key] = value
         for key, value in kwargs.items():
             if key not in values:

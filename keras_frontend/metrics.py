@@ -47,7 +47,7 @@ class Metric:
         if self._totals is None:
             self._totals = [np.array(v, dtype=np.float64) for v in values]
         else:
-            for total, v in zip(self._totals, values):
+            for total, v in zip(self._totals, values, strict=True):
                 total += v
 
     def result(self):
@@ -178,7 +178,7 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
 def _wrapper_class(class_name, fn, default_name, params=()):
     def __init__(self, *args, name=default_name, dtype=None, **kwargs):
         values = dict(params)
-        for (key, _), value in zip(params, args):
+        for (key, _), value in zip(params, args, strict=False):
             values[key] = value
         values.update(kwargs)
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)

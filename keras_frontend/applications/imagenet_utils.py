@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from ..datasets.cache import cache_dir
-from ..layers import (Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, Input)
+from ..layers import Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, Input
 
 WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 

@@ -1,7 +1,6 @@
 """ResNet50 (He et al., 2015) with Keras's layer names, and a small ResNet for CPUs."""
 
-from ..layers import (Activation, Add, BatchNormalization, Conv2D, MaxPooling2D,
-                      ZeroPadding2D)
+from ..layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, ZeroPadding2D
 from ..models import Model
 from . import imagenet_utils as utils
 

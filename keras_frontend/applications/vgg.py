@@ -17,7 +17,7 @@ def build_vgg(depth, include_top, weights, input_tensor, input_shape, pooling, c
                            f"vgg{depth}/")
     inputs = utils.model_input(input_tensor, input_shape, include_top, 224, 32, weights)
     x = inputs
-    for block, (convs, filters) in enumerate(zip(_BLOCKS[depth], _FILTERS), 1):
+    for block, (convs, filters) in enumerate(zip(_BLOCKS[depth], _FILTERS, strict=True), 1):
         for i in range(1, convs + 1):
             x = Conv2D(filters, (3, 3), activation="relu", padding="same",
                        name=f"block{block}_conv{i}")(x)

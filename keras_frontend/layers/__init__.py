@@ -2,15 +2,51 @@
 
 from .base import Layer, Node
 from .conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
-from .core import (Activation, Dense, Dropout, Embedding, Flatten, Lambda, Permute, Reshape,
-                   RepeatVector, Rescaling)
+from .core import (
+                   Activation,
+                   Dense,
+                   Dropout,
+                   Embedding,
+                   Flatten,
+                   Lambda,
+                   Permute,
+                   RepeatVector,
+                   Rescaling,
+                   Reshape,
+)
 from .input_layer import Input, InputLayer
-from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
-                    average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .merge import (
+                   Add,
+                   Average,
+                   Concatenate,
+                   Dot,
+                   Maximum,
+                   Minimum,
+                   Multiply,
+                   Subtract,
+                   add,
+                   average,
+                   concatenate,
+                   dot,
+                   maximum,
+                   minimum,
+                   multiply,
+                   subtract,
+)
 from .normalization import BatchNormalization, LayerNormalization, Normalization
-from .pooling import (AveragePooling1D, AveragePooling2D, Cropping2D, GlobalAveragePooling1D,
-                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-                      MaxPooling1D, MaxPooling2D, UpSampling2D, ZeroPadding2D)
+from .pooling import (
+                   AveragePooling1D,
+                   AveragePooling2D,
+                   Cropping2D,
+                   GlobalAveragePooling1D,
+                   GlobalAveragePooling2D,
+                   GlobalMaxPooling1D,
+                   GlobalMaxPooling2D,
+                   MaxPooling1D,
+                   MaxPooling2D,
+                   UpSampling2D,
+                   ZeroPadding2D,
+)
 from .rnn import GRU, LSTM, Bidirectional, SimpleRNN, TimeDistributed
 
 Convolution1D, Convolution2D = Conv1D, Conv2D

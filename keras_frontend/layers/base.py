@@ -92,10 +92,10 @@ class Layer:
         return cls(**config)
 
     def compute_output_shape(self, input_shape):
-        """Output shape found by building the layer's ops on a placeholder."""
+        """Output shape found by calling a fresh copy of the layer on a placeholder."""
         with gf.Graph().as_default():
-            x = tree.map_structure(lambda s: gf.placeholder(gf.float32, s), input_shape)
-            out = self.call(x)
+            x = gf.placeholder(gf.as_dtype(self.dtype), tuple(input_shape))
+            out = type(self).from_config(self.get_config())(x)
             return tree.map_structure(backend.int_shape, out)
 
     # ---- weights -----------------------------------------------------------------------
@@ -177,7 +177,7 @@ class Layer:
                 f"passed has {len(weights)}: shapes {[np.shape(w) for w in weights]}."
             )
         sess = self._session() if own else None
-        for var, value in zip(own, weights):
+        for var, value in zip(own, weights, strict=True):
             if tuple(np.shape(value)) != tuple(var.shape.as_list()):
                 raise ValueError(
                     f"Layer '{self.name}' weight {var.op.name} has shape "

@@ -27,7 +27,7 @@ def _broadcast(param, axes, ndims):
     if axes == [ndims - 1]:
         return param
     shape = [1] * ndims
-    for a, d in zip(axes, param.shape.as_list()):
+    for a, d in zip(axes, param.shape.as_list(), strict=True):
         shape[a] = d
     return gf.reshape(param, shape)
 

@@ -22,8 +22,8 @@ def model_from_json(json_string, custom_objects=None):
 
 def clone_model(model, input_tensors=None, clone_function=None):
     """A model with the same architecture and freshly initialized weights, in a new graph."""
-    from ..saving.config import deserialize_layer, serialize_layer
     from .. import backend
+    from ..saving.config import deserialize_layer, serialize_layer
 
     backend._globals.input_graph = None
     return deserialize_layer(serialize_layer(model))

@@ -35,7 +35,10 @@ def _is_plain_sequence(data):
 def class_weights_to_sample_weights(y, class_weight):
     """Per-sample weights from a ``{class: weight}`` dict, for one-hot or integer labels."""
     y = np.asarray(y)
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    if y.ndim > 1 and y.shape[-1] > 1:
+        labels = np.argmax(y, axis=-1)
+    else:
+        labels = y.reshape(len(y), -1)[:, 0]
     labels = np.round(labels).astype(np.int64)
     table = np.ones(int(max(labels.max(initial=0), max(class_weight)) + 1), dtype=np.float32)
     for cls, weight in class_weight.items():

@@ -146,7 +146,7 @@ class Model(Trainer, Layer):
             kwargs = {"training": training} if self._call_takes_training else {}
             with self._graph.as_default(), self._graph.name_scope(self.name):
                 return tree.flatten(self.call(inputs, **kwargs))
-        mapping = {t: new for t, new in zip(self.inputs, flat_inputs) if t is not new}
+        mapping = {t: new for t, new in zip(self.inputs, flat_inputs, strict=True) if t is not new}
         for node in self._nodes:
             changed = any(t in mapping for t in node.input_tensors)
             sensitive = training and getattr(node.layer, "training_sensitive", False)
@@ -158,7 +158,7 @@ class Model(Trainer, Layer):
             if training is not None:
                 kwargs["training"] = training
             outputs = node.layer(inputs, **kwargs)
-            for old, new in zip(node.output_tensors, tree.flatten(outputs)):
+            for old, new in zip(node.output_tensors, tree.flatten(outputs), strict=True):
                 mapping[old] = new
         return [mapping.get(t, t) for t in self.outputs]
 
@@ -208,7 +208,7 @@ class Model(Trainer, Layer):
             raise ValueError(f"Model '{self.name}' expects {len(own)} weight arrays, got "
                              f"{len(weights)}.")
         sess = self._session()
-        for var, value in zip(own, weights):
+        for var, value in zip(own, weights, strict=True):
             if tuple(np.shape(value)) != tuple(var.shape.as_list()):
                 raise ValueError(f"Weight {var.op.name} has shape "
                                  f"{tuple(var.shape.as_list())}; the value given has shape "

@@ -11,7 +11,9 @@ import numpy as np
 
 import graphflow as gf
 
-from .. import backend, losses as losses_mod, metrics as metrics_mod, optimizers, tree
+from .. import backend, optimizers, tree
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
 from ..callbacks import CallbackList, History, ProgbarLogger
 from . import data as data_mod
 
@@ -108,7 +110,7 @@ class Trainer:
         if self._targets is None:
             targets, weights = [], []
             with self._graph.as_default(), self._graph.name_scope("targets"):
-                for out, loss in zip(self.outputs, self._loss_objects()):
+                for out, loss in zip(self.outputs, self._loss_objects(), strict=True):
                     dims = backend.int_shape(out)
                     if getattr(loss, "sparse_labels", False):
                         targets.append(gf.placeholder(gf.int32, dims[:-1]))
@@ -122,7 +124,7 @@ class Trainer:
         """Labels reshaped to the target rank (``(n,)`` <-> ``(n, 1)``) and cast once."""
         targets, _ = self._target_placeholders()
         out = []
-        for y, t in zip(ys, targets):
+        for y, t in zip(ys, targets, strict=True):
             y = np.asarray(y)
             rank = t.shape.ndims
             if y.ndim == rank - 1:
@@ -139,7 +141,7 @@ class Trainer:
         weighted = self._metric_lists(self._weighted_metric_specs, "weighted_metrics")
         multi = len(self.outputs) > 1
         found = []
-        for i, (out, loss) in enumerate(zip(self.outputs, loss_objs)):
+        for i, (out, loss) in enumerate(zip(self.outputs, loss_objs, strict=True)):
             for spec_list, use_weights in ((specs[i], False), (weighted[i], True)):
                 for spec in tree.flatten(spec_list or []):
                     metric = metrics_mod.get(spec, loss=loss,
@@ -162,8 +164,9 @@ class Trainer:
                 else list(self.outputs)
             loss_weights = self._per_output(self._loss_weights, "loss_weights")
             per_output = [fn(t, out, w) for fn, t, out, w in
-                          zip(loss_objs, targets, outputs, weights)]
-            terms = [lw * l if lw is not None else l for lw, l in zip(loss_weights, per_output)]
+                          zip(loss_objs, targets, outputs, weights, strict=True)]
+            terms = [w * term if w is not None else term
+                     for w, term in zip(loss_weights, per_output, strict=True)]
             terms += self.losses
             total = gf.add_n(terms) if len(terms) > 1 else terms[0]
             loss_names = ["loss"]
@@ -209,7 +212,7 @@ class Trainer:
         if len(xs) != len(self.inputs):
             raise ValueError(f"The model expects {len(self.inputs)} input(s), but it received "
                              f"{len(xs)} input arrays.")
-        return [np.asarray(x, dtype=t.dtype.np_dtype) for x, t in zip(xs, self.inputs)]
+        return [np.asarray(x, dtype=t.dtype.np_dtype) for x, t in zip(xs, self.inputs, strict=True)]
 
     def _sample_weights(self, sws, n):
         if sws:
@@ -228,7 +231,7 @@ class Trainer:
         if kind == "train":
             values = values[1:]
         totals = self._loss_totals.setdefault(kind, {})
-        for name, value in zip(step.loss_names, values):
+        for name, value in zip(step.loss_names, values, strict=False):
             acc = totals.setdefault(name, [0.0, 0])
             acc[0] += float(value) * n
             acc[1] += n

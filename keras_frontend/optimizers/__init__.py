@@ -2,8 +2,19 @@
 
 from . import schedules
 from .base import Optimizer
-from .optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop,
-                         deserialize, get, serialize)
+from .optimizers import (
+                         SGD,
+                         Adadelta,
+                         Adagrad,
+                         Adam,
+                         Adamax,
+                         AdamW,
+                         Nadam,
+                         RMSprop,
+                         deserialize,
+                         get,
+                         serialize,
+)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
            "Nadam", "schedules", "get", "serialize", "deserialize"]

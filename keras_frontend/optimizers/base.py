@@ -92,12 +92,12 @@ class Optimizer:
         with self._graph.as_default(), self._graph.name_scope(self.name):
             if self.iterations is None:
                 self._build_hypers()
-            pairs = [(g, v) for g, v in zip(gf.gradients(loss, variables), variables)
+            pairs = [(g, v) for g, v in zip(gf.gradients(loss, variables), variables, strict=True)
                      if g is not None]
             grads = self._clip([g for g, _ in pairs])
             local_step = gf.cast(self.iterations + 1, gf.float32)
             ctx, updates = self._prepare(local_step)
-            for grad, var in zip(grads, [v for _, v in pairs]):
+            for grad, var in zip(grads, [v for _, v in pairs], strict=True):
                 with self._graph.name_scope(var.op.name.replace("/", "_")):
                     slots = [self._variable(np.full(var.shape.as_list(), self._slot_init),
                                             slot) for slot in self._slots]

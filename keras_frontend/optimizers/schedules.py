@@ -133,7 +133,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     def __call__(self, step):
         ops = _ops(step)
         out = step * 0.0 + float(self.values[-1])
-        for boundary, value in reversed(list(zip(self.boundaries, self.values))):
+        for boundary, value in reversed(list(zip(self.boundaries, self.values, strict=False))):
             out = ops.where(step <= float(boundary), step * 0.0 + float(value), out)
         return out
 

@@ -125,12 +125,12 @@ def _table_lines(headers, rows, widths, right_aligned):
         return left + sep.join(fill * w for w in widths) + right
 
     def cells(values, bar):
-        wrapped = [_wrap(v, w - 2) for v, w in zip(values, widths)]
+        wrapped = [_wrap(v, w - 2) for v, w in zip(values, widths, strict=True)]
         height = max(len(w) for w in wrapped)
         out = []
         for i in range(height):
             parts = []
-            for col, (lines, w) in enumerate(zip(wrapped, widths)):
+            for col, (lines, w) in enumerate(zip(wrapped, widths, strict=True)):
                 text = lines[i] if i < len(lines) else ""
                 parts.append(f" {text:>{w - 2}} " if col in right_aligned
                              else f" {text:<{w - 2}} ")

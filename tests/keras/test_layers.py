@@ -6,7 +6,6 @@ import pytest
 import graphflow as gf
 import keras_frontend as keras
 from keras_frontend import initializers, layers
-
 from tests.helpers import check_gradient
 
 RNG = np.random.default_rng(0)

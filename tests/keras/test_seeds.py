@@ -60,10 +60,11 @@ def test_07_sparse_dense(capsys):
 
 
 def test_graphflow_keras_is_keras_frontend():
+    from graphflow.keras.layers import Dense
+
     import graphflow as tf
     import keras_frontend
     from graphflow.keras import layers, models
-    from graphflow.keras.layers import Dense
 
     assert tf.keras is keras_frontend
     assert layers is keras_frontend.layers and models is keras_frontend.models
