@@ -1,11 +1,12 @@
-"""``tf.nn`` ops other than convolution: activations, softmax, losses, normalization,
-dropout, embeddings and top-k.
+"""``tf.nn`` ops other than convolution and activations: bias_add, the cross-entropies,
+l2 loss, normalization, dropout, embeddings and top-k. The activations (relu..., softmax)
+live in activation_ops and are re-exported here, so ``tf.nn`` sees one module.
 
-Computations that are genuinely their own (relu, softmax, the cross-entropies, bias_add)
-are ops with fused numpy kernels, and their gradients are ops too (``ReluGrad``,
-``SoftmaxGrad``...), so a training step makes few temporaries. Each gradient op has its
-own gradient rule, so second derivatives work. Cheap conveniences (softsign, swish,
-l2_normalize, moments, dropout) are composed from existing ops.
+Computations that are genuinely their own (the cross-entropies, bias_add, l2_loss, top_k)
+are ops with fused numpy kernels, and their gradients are ops too (``BiasAddGrad``,
+``ScatterLastAxis``...), so a training step makes few temporaries. Each gradient op has
+its own gradient rule, so second derivatives work. Cheap conveniences (l2_normalize,
+moments, dropout) are composed from existing ops.
 """
 
 import numpy as np
@@ -14,9 +15,22 @@ from .. import dtypes as _dtypes
 from ..graph import get_default_graph
 from ..shapes import TensorShape
 from . import array_ops, math_ops, random_ops
+from .activation_ops import (
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    relu6,
+    selu,
+    softmax,
+    softplus,
+    softsign,
+    swish,
+)
 from .constant_ops import constant, constant_value, convert_to_tensor
 from .linalg_ops import matmul
-from .op_utils import make, normalize_axis, same_dtype
+from .op_utils import FLOATS, deprecated_alias, float_dtype, make, normalize_axis, same_dtype
 from .reduction_ops import reduce_mean, reduce_sum
 from .registry import define_op
 from .slicing_ops import gather
@@ -29,254 +43,6 @@ __all__ = [
     "l2_loss", "l2_normalize", "moments", "batch_normalization", "fused_batch_norm",
     "dropout", "embedding_lookup", "in_top_k", "top_k", "zero_fraction",
 ]
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-
-
-# ---- inference helpers ---------------------------------------------------------------------
-
-def _infer_float(op_type):
-    def infer(inputs, attrs):
-        x = inputs[0]
-        if not x.dtype.is_floating:
-            raise TypeError(f"{op_type} requires a floating-point input, got {x.dtype.name}")
-        return x.dtype, x.shape
-
-    return infer
-
-
-def _infer_numeric(inputs, attrs):
-    x = inputs[0]
-    if not x.dtype.is_numeric:
-        raise TypeError(f"expected a numeric input, got {x.dtype.name}")
-    return x.dtype, x.shape
-
-
-def _infer_grad(inputs, attrs):
-    """``XGrad(gradients, features)`` ops: one dtype and shape for both inputs."""
-    g, x = inputs
-    dtype = same_dtype("activation gradient", [g, x])
-    return dtype, g.shape.merge_with(x.shape)
-
-
-def _where_negative(y, value):
-    """``value`` where ``y < 0``, else zero (second-order terms of ELU-like grads)."""
-    return math_ops.where(math_ops.less(y, array_ops.zeros_like(y)), value,
-                          array_ops.zeros_like(value))
-
-
-# ---- relu family ---------------------------------------------------------------------------
-
-def _relu6_kernel(x):
-    out = np.maximum(x, 0)
-    return np.minimum(out, 6, out=out)
-
-
-def _elu_kernel(x):
-    # expm1(min(x, 0)) >= x everywhere, so the maximum picks x exactly where x > 0.
-    out = np.expm1(np.minimum(x, 0))
-    return np.maximum(out, x, out=out)
-
-
-def _elu_grad_kernel(g, y):
-    out = np.minimum(y, 0)
-    out += 1
-    out *= g
-    return out
-
-
-def _selu_kernel(x):
-    neg = np.expm1(np.minimum(x, 0))
-    neg *= _SELU_ALPHA
-    out = np.where(x > 0, x, neg)
-    out *= _SELU_SCALE
-    return out
-
-
-def _selu_grad_kernel(g, y):
-    out = np.where(y > 0, _SELU_SCALE, y + _SELU_SCALE * _SELU_ALPHA)
-    out *= g
-    return out
-
-
-define_op("Relu", infer=_infer_numeric, kernel=lambda x: np.maximum(x, 0),
-          grad=lambda op, g: [make("ReluGrad", (g, op.outputs[0]))], elementwise=True)
-define_op("ReluGrad", infer=_infer_grad, kernel=lambda g, y: np.multiply(g, y > 0),
-          grad=lambda op, h: [make("ReluGrad", (h, op.inputs[1])), None], elementwise=True)
-define_op("Relu6", infer=_infer_numeric, kernel=_relu6_kernel,
-          grad=lambda op, g: [make("Relu6Grad", (g, op.inputs[0]))], elementwise=True)
-define_op("Relu6Grad", infer=_infer_grad,
-          kernel=lambda g, x: np.multiply(g, (x > 0) & (x < 6)),
-          grad=lambda op, h: [make("Relu6Grad", (h, op.inputs[1])), None], elementwise=True)
-define_op("LeakyRelu", infer=_infer_float("LeakyRelu"),
-          kernel=lambda x, alpha: np.where(x > 0, x, x * alpha),
-          grad=lambda op, g: [make("LeakyReluGrad", (g, op.inputs[0]), op.attrs)],
-          elementwise=True)
-define_op("LeakyReluGrad", infer=_infer_grad,
-          kernel=lambda g, x, alpha: np.where(x > 0, g, g * alpha),
-          grad=lambda op, h: [make("LeakyReluGrad", (h, op.inputs[1]), op.attrs), None],
-          elementwise=True)
-define_op("Elu", infer=_infer_float("Elu"), kernel=_elu_kernel,
-          grad=lambda op, g: [make("EluGrad", (g, op.outputs[0]))], elementwise=True)
-define_op("EluGrad", infer=_infer_grad, kernel=_elu_grad_kernel,
-          grad=lambda op, h: [make("EluGrad", (h, op.inputs[1])),
-                              _where_negative(op.inputs[1], h * op.inputs[0])],
-          elementwise=True)
-define_op("Selu", infer=_infer_float("Selu"), kernel=_selu_kernel,
-          grad=lambda op, g: [make("SeluGrad", (g, op.outputs[0]))], elementwise=True)
-define_op("SeluGrad", infer=_infer_grad, kernel=_selu_grad_kernel,
-          grad=lambda op, h: [make("SeluGrad", (h, op.inputs[1])),
-                              _where_negative(op.inputs[1], h * op.inputs[0])],
-          elementwise=True)
-define_op("Softplus", infer=_infer_float("Softplus"), kernel=lambda x: np.logaddexp(0, x),
-          grad=lambda op, g: [g * math_ops.sigmoid(op.inputs[0])], elementwise=True)
-
-
-def relu(features, name=None):
-    """max(features, 0)."""
-    return make("Relu", (convert_to_tensor(features),), name=name)
-
-
-def relu6(features, name=None):
-    """min(max(features, 0), 6)."""
-    return make("Relu6", (convert_to_tensor(features),), name=name)
-
-
-def leaky_relu(features, alpha=0.2, name=None):
-    """``features`` where positive, else ``alpha * features``; integers become float32."""
-    x = convert_to_tensor(features)
-    if x.dtype.is_integer:
-        x = math_ops.cast(x, _dtypes.float32)
-    return make("LeakyRelu", (x,), {"alpha": float(alpha)}, name=name)
-
-
-def elu(features, name=None):
-    """``features`` where positive, else ``exp(features) - 1``."""
-    return make("Elu", (convert_to_tensor(features),), name=name)
-
-
-def selu(features, name=None):
-    """Scaled ELU with the self-normalizing constants of Klambauer et al. (2017)."""
-    return make("Selu", (convert_to_tensor(features),), name=name)
-
-
-def softplus(features, name=None):
-    """log(1 + exp(features)), computed without overflow."""
-    return make("Softplus", (convert_to_tensor(features),), name=name)
-
-
-def softsign(features, name=None):
-    """features / (1 + |features|)."""
-    x = convert_to_tensor(features)
-    return math_ops.divide(x, 1 + math_ops.abs(x), name=name)
-
-
-def swish(features, name=None):
-    """features * sigmoid(features)."""
-    x = convert_to_tensor(features)
-    return math_ops.multiply(x, math_ops.sigmoid(x), name=name)
-
-
-def gelu(features, approximate=False, name=None):
-    """Gaussian error linear unit: x * Phi(x), or its tanh approximation."""
-    x = convert_to_tensor(features)
-    if approximate:
-        inner = np.sqrt(2.0 / np.pi) * (x + 0.044715 * x * x * x)
-        return math_ops.multiply(0.5 * x, 1 + math_ops.tanh(inner), name=name)
-    return math_ops.multiply(0.5 * x, 1 + math_ops.erf(x * np.sqrt(0.5)), name=name)
-
-
-# ---- softmax ---------------------------------------------------------------------------------
-
-def _axis_arg(axis, dim, default=-1):
-    """TF1's deprecated ``dim`` spelling of ``axis``."""
-    if axis is not None and dim is not None:
-        raise ValueError("Cannot specify both 'axis' and 'dim'")
-    axis = axis if axis is not None else dim
-    return default if axis is None else axis
-
-
-def _infer_softmax(op_type):
-    def infer(inputs, attrs):
-        x = inputs[0]
-        if not x.dtype.is_floating:
-            raise TypeError(f"{op_type} requires floating-point logits, got {x.dtype.name}")
-        if x.shape.ndims == 0:
-            raise ValueError(f"{op_type} requires logits of rank >= 1, got a scalar")
-        normalize_axis(attrs["axis"], x.shape.ndims, op_type)
-        return x.dtype, x.shape
-
-    return infer
-
-
-def _softmax_kernel(logits, axis):
-    out = logits - logits.max(axis=axis, keepdims=True)
-    np.exp(out, out=out)
-    out /= out.sum(axis=axis, keepdims=True)
-    return out
-
-
-def _log_softmax_kernel(logits, axis):
-    out = logits - logits.max(axis=axis, keepdims=True)
-    out -= np.log(np.exp(out).sum(axis=axis, keepdims=True))
-    return out
-
-
-def _softmax_grad_kernel(g, y, axis):
-    """y * (g - sum(g * y)): the softmax Jacobian applied to ``g``."""
-    out = g - (g * y).sum(axis=axis, keepdims=True)
-    out *= y
-    return out
-
-
-def _log_softmax_grad_kernel(g, y, axis):
-    """g - softmax * sum(g), with softmax = exp(log_softmax)."""
-    out = np.exp(y)
-    out *= -g.sum(axis=axis, keepdims=True)
-    out += g
-    return out
-
-
-def _softmax_grad_grad(op, h):
-    # out = y*g - y*s with s = sum(g*y): linear in g; d/dy = h*(g - s) - g*sum(h*y).
-    g, y = op.inputs
-    axis = op.attrs["axis"]
-    s = reduce_sum(g * y, axis, keepdims=True)
-    t = reduce_sum(h * y, axis, keepdims=True)
-    return [make("SoftmaxGrad", (h, y), op.attrs), h * (g - s) - g * t]
-
-
-def _log_softmax_grad_grad(op, h):
-    # out = g - exp(y) * sum(g): d/dg = h - sum(h*exp(y)); d/dy = -h*exp(y)*sum(g).
-    g, y = op.inputs
-    axis = op.attrs["axis"]
-    p = math_ops.exp(y)
-    return [h - reduce_sum(h * p, axis, keepdims=True),
-            -h * p * reduce_sum(g, axis, keepdims=True)]
-
-
-define_op("Softmax", infer=_infer_softmax("Softmax"), kernel=_softmax_kernel,
-          grad=lambda op, g: [make("SoftmaxGrad", (g, op.outputs[0]), op.attrs)], cost=8.0)
-define_op("SoftmaxGrad", infer=_infer_grad, kernel=_softmax_grad_kernel,
-          grad=_softmax_grad_grad, cost=4.0)
-define_op("LogSoftmax", infer=_infer_softmax("LogSoftmax"), kernel=_log_softmax_kernel,
-          grad=lambda op, g: [make("LogSoftmaxGrad", (g, op.outputs[0]), op.attrs)],
-          cost=8.0)
-define_op("LogSoftmaxGrad", infer=_infer_grad, kernel=_log_softmax_grad_kernel,
-          grad=_log_softmax_grad_grad, cost=4.0)
-
-
-def softmax(logits, axis=None, name=None, dim=None):
-    """exp(logits) / sum(exp(logits)) along ``axis`` (the last by default)."""
-    attrs = {"axis": int(_axis_arg(axis, dim))}
-    return make("Softmax", (convert_to_tensor(logits),), attrs, name=name)
-
-
-def log_softmax(logits, axis=None, name=None, dim=None):
-    """logits - log(sum(exp(logits))) along ``axis``, computed stably."""
-    attrs = {"axis": int(_axis_arg(axis, dim))}
-    return make("LogSoftmax", (convert_to_tensor(logits),), attrs, name=name)
 
 
 # ---- bias_add --------------------------------------------------------------------------------
@@ -371,9 +137,7 @@ def _xent_args(op_name, sentinel, labels, logits, labels_like_logits=True):
 
 def _sigmoid_xent_infer(inputs, attrs):
     labels, logits = inputs
-    dtype = same_dtype("sigmoid_cross_entropy_with_logits", [labels, logits])
-    if not dtype.is_floating:
-        raise TypeError(f"logits must be floating-point, got {dtype.name}")
+    dtype = float_dtype("sigmoid_cross_entropy_with_logits", [labels, logits])
     if not labels.shape.is_compatible_with(logits.shape):
         raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                          f"{labels.shape})")
@@ -416,9 +180,7 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
 
 def _softmax_xent_infer(inputs, attrs):
     logits, labels = inputs
-    dtype = same_dtype("softmax_cross_entropy_with_logits", [logits, labels])
-    if not dtype.is_floating:
-        raise TypeError(f"logits must be floating-point, got {dtype.name}")
+    dtype = float_dtype("softmax_cross_entropy_with_logits", [logits, labels])
     if not labels.shape.is_compatible_with(logits.shape):
         raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                          f"{labels.shape})")
@@ -470,7 +232,7 @@ def softmax_cross_entropy_with_logits_v2(labels=None, logits=None, axis=None, na
     """
     labels, logits = _xent_args("softmax_cross_entropy_with_logits_v2", _sentinel, labels,
                                 logits)
-    axis = int(_axis_arg(axis, dim))
+    axis = int(deprecated_alias("axis", axis, "dim", dim, default=-1))
     ndims = logits.shape.ndims
     if ndims is not None:
         axis = normalize_axis(axis, ndims, "softmax_cross_entropy_with_logits")
@@ -485,14 +247,14 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     labels, logits = _xent_args("softmax_cross_entropy_with_logits", _sentinel, labels,
                                 logits)
     labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
-    return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits,
-                                                axis=_axis_arg(axis, dim), name=name)
+    axis = deprecated_alias("axis", axis, "dim", dim, default=-1)
+    return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis,
+                                                name=name)
 
 
 def _sparse_xent_infer(inputs, attrs):
     logits, labels = inputs
-    if not logits.dtype.is_floating:
-        raise TypeError(f"logits must be floating-point, got {logits.dtype.name}")
+    FLOATS.check("sparse_softmax_cross_entropy_with_logits", logits.dtype)
     if labels.dtype not in (_dtypes.int32, _dtypes.int64):
         raise TypeError(f"labels must be int32 or int64, got {labels.dtype.name}")
     lshape, xshape = labels.shape, logits.shape
@@ -571,8 +333,7 @@ def _l2_loss_kernel(t):
 
 def _l2_loss_infer(inputs, attrs):
     (t,) = inputs
-    if not t.dtype.is_floating:
-        raise TypeError(f"l2_loss requires a floating-point input, got {t.dtype.name}")
+    FLOATS.check("l2_loss", t.dtype)
     return t.dtype, ()
 
 
@@ -588,7 +349,7 @@ def l2_loss(t, name=None):
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     """x / sqrt(max(sum(x ** 2, axis), epsilon))."""
     x = convert_to_tensor(x)
-    axis = _axis_arg(axis, dim, default=None)
+    axis = deprecated_alias("axis", axis, "dim", dim)
     square_sum = reduce_sum(math_ops.square(x), axis, keepdims=True)
     inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
     return math_ops.multiply(x, inv_norm, name=name)
