@@ -7,6 +7,7 @@ values, which is what ``Model(input, encoded)`` after training an autoencoder ex
 """
 
 import re
+import weakref
 
 import numpy as np
 
@@ -42,6 +43,7 @@ class _Globals:
         self.input_graph = None
         self.name_counts = {}
         self.rng = np.random.default_rng()
+        self.adopted = weakref.WeakKeyDictionary()  # Input placeholder -> its twin elsewhere
 
 
 _globals = _Globals()
@@ -59,6 +61,55 @@ def input_graph():
         graph = gf.Graph()
         _globals.input_graph = graph
     return graph
+
+
+def resolve(tensor):
+    """The tensor, or the twin of an ``Input`` placeholder adopted into another graph."""
+    return _globals.adopted.get(tensor, tensor)
+
+
+def is_input(tensor):
+    """Whether ``tensor`` is an ``Input`` placeholder (made by an InputLayer)."""
+    node = graph_state(tensor.graph).history.get(tensor)
+    return node is not None and node.inputs is None
+
+
+def call_graph(tensors, preferred=None):
+    """The graph a layer call on ``tensors`` builds in: ``preferred`` (where the layer's
+    weights are), else the graph of the tensors that are not bare Inputs."""
+    if preferred is not None:
+        return preferred
+    graphs = []
+    for t in tensors:
+        if not is_input(t) and t.graph not in graphs:
+            graphs.append(t.graph)
+    if len(graphs) > 1:
+        raise ValueError("A layer was called on tensors from different models' graphs; build "
+                         "them from the same Inputs.")
+    return graphs[0] if graphs else tensors[0].graph
+
+
+def into_graph(tensors, graph):
+    """``tensors`` in ``graph``: an ``Input`` placeholder from another graph gets a twin
+    placeholder there (fed in its place), so ``base_model(keras.Input(...))`` works though
+    the base model was built in a graph of its own. Other tensors cannot move."""
+    out = []
+    for t in tensors:
+        t = resolve(t)
+        if t.graph is not graph:
+            if not is_input(t):
+                raise ValueError(
+                    f"Tensor {t.name} belongs to another model's graph: a layer or model "
+                    "with weights can only be called on tensors of its own graph or on "
+                    "`Input` tensors.")
+            node = graph_state(t.graph).history[t]
+            with graph.as_default():
+                twin = gf.placeholder(t.dtype, t.shape, name=t.op.name)
+            graph_state(graph).history[twin] = node
+            _globals.adopted[t] = twin
+            t = twin
+        out.append(t)
+    return out
 
 
 def clear_session(free_memory=True):

@@ -204,20 +204,14 @@ class Layer:
         return self._eager_call(inputs, kwargs)
 
     def _symbolic_call(self, inputs, kwargs):
-        flat = tree.flatten(inputs)
-        graph = flat[0].graph
-        if any(t.graph is not graph for t in flat):
-            raise ValueError(f"Layer '{self.name}' was called on tensors from different "
-                             "models' graphs; build them from Inputs of one model.")
+        flat = [backend.resolve(t) for t in tree.flatten(inputs)]
+        owns_graph = self._graph is not None and self.weights and \
+            self._graph is not self._private_graph
+        graph = backend.call_graph(flat, self._graph if owns_graph else None)
+        inputs = tree.pack_sequence_as(inputs, backend.into_graph(flat, graph))
         if self._graph is not None and self._graph is self._private_graph and \
                 graph is not self._graph:
             self._move_weights(graph)
-        if self._graph is not None and self.weights and graph is not self._graph:
-            raise ValueError(
-                f"Layer '{self.name}' already has weights in another model's graph; a layer "
-                "can only be shared within one model's graph (build the new model from the "
-                "same Input tensors or use `models.clone_model`)."
-            )
         call_kwargs = dict(kwargs)
         if not self._call_takes_training:
             call_kwargs.pop("training", None)
@@ -230,11 +224,12 @@ class Layer:
                 outputs = self.call(inputs, **call_kwargs)
             except (ValueError, TypeError) as e:
                 raise _layer_error(self, inputs, e) from None
+            outputs = _distinct_outputs(inputs, outputs)
         node = Node(self, inputs, outputs, kwargs)
         self._inbound_nodes.append(node)
         history = backend.graph_state(graph).history
         for t in node.output_tensors:
-            history.setdefault(t, node)
+            history[t] = node  # the outermost call (a nested model's) owns its outputs
         return outputs
 
     def _move_weights(self, graph):
@@ -310,6 +305,13 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _distinct_outputs(inputs, outputs):
+    """Outputs that are one of the inputs (Dropout at inference) become an identity op, so
+    every call makes its own tensors and the call history stays a proper graph."""
+    given = {id(t) for t in tree.flatten(inputs)}
+    return tree.map_structure(lambda t: gf.identity(t) if id(t) in given else t, outputs)
 
 
 def _dtype_name(dtype):

@@ -36,15 +36,18 @@ class Model(Trainer, Layer):
             self._init_graph_network(inputs, outputs)
 
     def _init_graph_network(self, inputs, outputs):
-        flat_in, flat_out = tree.flatten(inputs), tree.flatten(outputs)
-        for t in flat_in + flat_out:
+        for t in tree.flatten(inputs) + tree.flatten(outputs):
             if not isinstance(t, gf.Tensor):
                 raise ValueError(f"Model inputs and outputs must be symbolic tensors "
                                  f"(from `Input` and layer calls), got {t!r}")
-        graph = flat_in[0].graph
-        if any(t.graph is not graph for t in flat_in + flat_out):
-            raise ValueError("All of a model's inputs and outputs must come from one graph "
-                             "(build them from the same `Input`s).")
+        flat_out = [backend.resolve(t) for t in tree.flatten(outputs)]
+        graph = backend.call_graph(flat_out)
+        if any(t.graph is not graph for t in flat_out):
+            raise ValueError("All of a model's outputs must come from one graph (build them "
+                             "from the same `Input`s).")
+        flat_in = backend.into_graph(tree.flatten(inputs), graph)
+        inputs = tree.pack_sequence_as(inputs, flat_in)
+        outputs = tree.pack_sequence_as(outputs, flat_out)
         state = backend.graph_state(graph)
         state.claimed = True
         self._graph = graph

@@ -85,9 +85,16 @@ def _rows(model, sequential_like):
             for node in nodes:
                 connected.extend(_connection(t, model, keys) for t in node.input_tensors)
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        rows.append([f"{layer.name} ({type(layer).__name__})", _shape_text(shape), params,
+        rows.append([f"{layer.name} ({_class_name(layer)})", _shape_text(shape), params,
                      ",\n".join(connected) if connected else "-"])
     return rows
+
+
+def _class_name(layer):
+    """Keras calls a functional model ``Functional`` in summaries."""
+    from ..models import Model
+
+    return "Functional" if type(layer) is Model else type(layer).__name__
 
 
 def _connection(t, model, keys):

@@ -333,3 +333,33 @@ def test_sgd_momentum_matches_keras_formula():
     model.train_on_batch(x, y)  # m = -0.1 * 2 = -0.2; w = 0.8
     model.train_on_batch(x, y)  # g = 1.6; m = 0.9 * -0.2 - 0.16 = -0.34; w = 0.46
     assert model.get_weights()[0][0, 0] == pytest.approx(0.46, rel=1e-5)
+
+
+def test_dropout_is_applied_in_training_only():
+    model = keras.Sequential([keras.Input((100,)), layers.Dropout(0.5),
+                              layers.Dense(1, kernel_initializer="ones", use_bias=False)])
+    model.compile(optimizers.SGD(0.0), "mse")
+    x, y = np.ones((8, 100), "float32"), np.zeros((8, 1), "float32")
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(10000.0)
+    assert model.train_on_batch(x, y) != pytest.approx(10000.0)
+    assert [type(layer).__name__ for layer in model.layers] == ["Dropout", "Dense"]
+
+
+def test_base_model_called_on_a_new_input(capsys):
+    base = keras.Sequential([layers.Dense(4, activation="relu", input_shape=(3,)),
+                             layers.Dense(4)], name="base")
+    base.trainable = False
+    inputs = keras.Input((3,))
+    outputs = layers.Dense(1)(base(inputs, training=False))
+    model = keras.Model(inputs, outputs)
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).random((8, 3)).astype("float32")
+    before = base.get_weights()
+    model.fit(x, np.ones((8, 1)), epochs=2, verbose=0)
+    for old, new in zip(before, base.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               model.layers[-1](base.predict(x, verbose=0)), rtol=1e-5)
+    model.summary()
+    assert "base (Sequential)" in capsys.readouterr().out
+    assert len(model.trainable_weights) == 2
