@@ -23,6 +23,7 @@ from .op_utils import (
     make,
     normalize_axis,
     same_dtype,
+    same_shape,
     static_value,
 )
 from .registry import define_op
@@ -396,11 +397,7 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
 
 def _pack_infer(inputs, attrs):
     dtype = same_dtype("stack", list(inputs))
-    shape = inputs[0].shape
-    for t in inputs[1:]:
-        if not shape.is_compatible_with(t.shape):
-            raise ValueError(f"stack: all inputs must have one shape, got {shape} and {t.shape}")
-        shape = shape.merge_with(t.shape)
+    shape = same_shape("stack: all inputs", inputs)
     if shape.dims is None:
         return dtype, TensorShape(None)
     axis = normalize_axis(attrs["axis"], len(shape.dims) + 1, "stack")

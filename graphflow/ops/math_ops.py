@@ -28,6 +28,7 @@ from .op_utils import (
     REALS,
     make,
     same_dtype,
+    same_shape,
     tensor_pair,
 )
 from .registry import define_op
@@ -651,12 +652,7 @@ def to_int64(x, name="ToInt64"):
 def _add_n_infer(inputs, attrs):
     dtype = same_dtype("AddN", list(inputs))
     ADDABLE.check("AddN", dtype)
-    shape = inputs[0].shape
-    for t in inputs[1:]:
-        if not shape.is_compatible_with(t.shape):
-            raise ValueError(f"add_n inputs must have one shape, got {shape} and {t.shape}")
-        shape = shape.merge_with(t.shape)
-    return dtype, shape
+    return dtype, same_shape("add_n inputs", inputs)
 
 
 def _add_n_kernel(*xs):

@@ -135,13 +135,18 @@ def _xent_args(op_name, sentinel, labels, logits, labels_like_logits=True):
     return convert_to_tensor(labels, preferred_dtype=preferred), logits
 
 
-def _sigmoid_xent_infer(inputs, attrs):
-    labels, logits = inputs
-    dtype = float_dtype("sigmoid_cross_entropy_with_logits", [labels, logits])
+def _dense_labels(op_name, labels, logits):
+    """The dtype and merged shape of ``labels`` that are shaped like their ``logits``."""
+    dtype = float_dtype(op_name, [labels, logits])
     if not labels.shape.is_compatible_with(logits.shape):
         raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                          f"{labels.shape})")
     return dtype, logits.shape.merge_with(labels.shape)
+
+
+def _sigmoid_xent_infer(inputs, attrs):
+    labels, logits = inputs
+    return _dense_labels("sigmoid_cross_entropy_with_logits", labels, logits)
 
 
 def _sigmoid_xent_kernel(labels, logits):
@@ -180,11 +185,7 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
 
 def _softmax_xent_infer(inputs, attrs):
     logits, labels = inputs
-    dtype = float_dtype("softmax_cross_entropy_with_logits", [logits, labels])
-    if not labels.shape.is_compatible_with(logits.shape):
-        raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
-                         f"{labels.shape})")
-    shape = logits.shape.merge_with(labels.shape)
+    dtype, shape = _dense_labels("softmax_cross_entropy_with_logits", labels, logits)
     if shape.dims is None:
         return [(dtype, TensorShape(None)), (dtype, shape)]
     axis = normalize_axis(attrs["axis"], shape.ndims, "softmax_cross_entropy_with_logits")

@@ -35,6 +35,17 @@ def same_dtype(op_type, tensors):
     return dtype
 
 
+def same_shape(what, tensors):
+    """The merged static shape of ``tensors``, which must all be compatible (``what`` names
+    them in the error, e.g. "add_n inputs")."""
+    shape = tensors[0].shape
+    for t in tensors[1:]:
+        if not shape.is_compatible_with(t.shape):
+            raise ValueError(f"{what} must have one shape, got {shape} and {t.shape}")
+        shape = shape.merge_with(t.shape)
+    return shape
+
+
 def float_dtype(op_type, tensors):
     """The common dtype of ``tensors``, which must be floating-point (losses, convolutions,
     transcendental functions: TF registers their kernels for float types only)."""

@@ -160,17 +160,15 @@ def _max_pool_grad(op, g):
     return [make("MaxPoolGrad", (op.inputs[0], op.outputs[0], g), dict(op.attrs))]
 
 
-def _max_pool_grad_grad(op, g):
-    """MaxPoolGrad is piecewise linear in its gradient input and flat in the others."""
-    x, y, _ = op.inputs
-    return [array_ops.zeros_like(x), array_ops.zeros_like(y),
-            make("MaxPoolGradGrad", (x, y, g), dict(op.attrs))]
+def _routing_grad(transpose_type):
+    """The gradient of MaxPoolGrad (or MaxPoolGradGrad): each is linear in its gradient
+    input, with the other op of the pair as its transpose, and flat in ``x`` and ``y``."""
+    def grad(op, g):
+        x, y, _ = op.inputs
+        return [array_ops.zeros_like(x), array_ops.zeros_like(y),
+                make(transpose_type, (x, y, g), dict(op.attrs))]
 
-
-def _max_pool_grad_grad_grad(op, g):
-    x, y, _ = op.inputs
-    return [array_ops.zeros_like(x), array_ops.zeros_like(y),
-            make("MaxPoolGrad", (x, y, g), dict(op.attrs))]
+    return grad
 
 
 def _avg_pool_grad(op, g):
@@ -184,9 +182,9 @@ def _avg_pool_grad_grad(op, g):
 define_op("MaxPool", infer=_pool_infer("MaxPool", REALS), kernel=max_pool_forward,
           grad=_max_pool_grad, cost=5.0)
 define_op("MaxPoolGrad", infer=_max_pool_grad_infer("MaxPoolGrad"),
-          kernel=max_pool_grad_kernel, grad=_max_pool_grad_grad, cost=10.0)
+          kernel=max_pool_grad_kernel, grad=_routing_grad("MaxPoolGradGrad"), cost=10.0)
 define_op("MaxPoolGradGrad", infer=_max_pool_grad_infer("MaxPoolGradGrad"),
-          kernel=max_pool_grad_grad_kernel, grad=_max_pool_grad_grad_grad, cost=10.0)
+          kernel=max_pool_grad_grad_kernel, grad=_routing_grad("MaxPoolGrad"), cost=10.0)
 define_op("AvgPool", infer=_pool_infer("AvgPool", FLOATS), kernel=avg_pool_forward,
           grad=_avg_pool_grad, cost=5.0)
 define_op("AvgPoolGrad", infer=_avg_pool_grad_infer, kernel=avg_pool_grad_kernel,
