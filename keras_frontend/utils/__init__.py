@@ -49,11 +49,14 @@ def model_to_dot(model, show_shapes=False, **kwargs):
 
 
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200, **kwargs):
+               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
+               show_ops=False, **kwargs):
+    """A Graphviz picture of the model's layers (or, with ``show_ops``, of its ops)."""
     from .plotting import plot_model as _plot
 
     return _plot(model, to_file=to_file, show_shapes=show_shapes, show_dtype=show_dtype,
-                 show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi)
+                 show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi,
+                 show_ops=show_ops)
 
 
 def get_file(fname=None, origin=None, file_hash=None, cache_subdir="datasets", **kwargs):

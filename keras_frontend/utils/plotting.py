@@ -56,11 +56,17 @@ def _label(name, class_name, inputs, outputs, show_shapes, show_dtype, show_laye
 
 
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=True, rankdir="TB", dpi=200, **kwargs):
+               show_layer_names=True, rankdir="TB", dpi=200, show_ops=False, **kwargs):
     """Writes the picture to ``to_file`` (format from its extension; ``.dot`` writes the
-    Graphviz source) and returns the Digraph, which Jupyter displays inline."""
-    dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
-                       show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi)
+    Graphviz source) and returns the Digraph, which Jupyter displays inline. With
+    ``show_ops=True`` it draws the graphflow ops the model's outputs need instead."""
+    if show_ops:
+        import graphflow as gf
+
+        dot = gf.viz.to_dot(list(model.outputs), show_shapes=show_shapes, rankdir=rankdir)
+    else:
+        dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
+                           show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi)
     base, ext = os.path.splitext(to_file)
     fmt = ext[1:] or "png"
     if fmt == "dot":

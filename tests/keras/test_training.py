@@ -314,6 +314,9 @@ def test_plot_model_writes_dot(tmp_path):
     text = (tmp_path / "m.dot").read_text()
     assert "head" in text and "body" in text and "(None, 3)" in text
     assert text == dot.source
+    ops = keras.utils.plot_model(keras.Model(inp, out), str(tmp_path / "ops.dot"),
+                                 show_ops=True)
+    assert "MatMul" in ops.source
 
 
 def test_schedules_on_numbers_and_tensors():
