@@ -186,9 +186,9 @@ def test_runner_is_chosen_per_plan_from_the_work_that_can_overlap():
 
 
 def test_pool_results_equal_sequential_on_real_heavy_branches():
-    x, outs = matmul_chains(3, 2, n=128)
+    x, outs = matmul_chains(3, 2, n=384)
     total = gf.add_n(outs)
-    value = np.random.default_rng(1).uniform(-1, 1, (128, 128)) / 16
+    value = np.random.default_rng(1).uniform(-1, 1, (384, 384)) / 16
     reference = session(1).run(total, {x: value})
     sess = session(3)
     assert sess.run(total, {x: value}).tobytes() == reference.tobytes()
