@@ -123,14 +123,26 @@ class Trainer:
     def _adapt_targets(self, ys):
         """Labels reshaped to the target rank (``(n,)`` <-> ``(n, 1)``) and cast once."""
         targets, _ = self._target_placeholders()
+        if len(ys) != len(targets):
+            raise ValueError(f"The model has {len(targets)} output(s) but {len(ys)} target "
+                             "array(s) were given.")
         out = []
-        for y, t in zip(ys, targets, strict=True):
+        for y, t, name in zip(ys, targets, self.output_names, strict=True):
             y = np.asarray(y)
             rank = t.shape.ndims
             if y.ndim == rank - 1:
                 y = y[..., None]
             elif y.ndim == rank + 1 and y.shape[-1] == 1:
                 y = y[..., 0]
+            expected = t.shape.as_list()
+            if y.ndim != rank or any(d is not None and d != s
+                                     for d, s in zip(expected[1:], y.shape[1:], strict=True)):
+                hint = (" Integer class labels need loss='sparse_categorical_crossentropy' "
+                        "(or `utils.to_categorical`)." if y.ndim == rank and expected[-1] and
+                        y.shape[-1] == 1 else "")
+                raise ValueError(f"Arguments `target` and `output` must have the same shape: "
+                                 f"the targets for output '{name}' have shape {y.shape}, the "
+                                 f"output has shape {tuple(expected)}.{hint}")
             out.append(np.asarray(y, dtype=t.dtype.np_dtype))
         return out
 
@@ -280,6 +292,8 @@ class Trainer:
         if class_weight is not None and ys:
             sws = [data_mod.class_weights_to_sample_weights(ys[0], class_weight)]
         xs = self._convert_inputs(xs)
+        if ys and self.compiled:
+            ys = self._adapt_targets(ys)  # once, rather than per batch
         return data_mod.ArrayData(xs, ys, sws, batch_size, shuffle, steps)
 
     def _build_from_source(self, x):

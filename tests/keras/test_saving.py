@@ -174,3 +174,14 @@ def test_loads_files_written_by_keras3(name):
     np.testing.assert_allclose(model.predict(data[f"{name}_x"], verbose=0), data[f"{name}_y"],
                                rtol=1e-5, atol=1e-6)
     assert model.optimizer is not None
+
+
+def test_application_weights_from_a_path(tmp_path):
+    first = keras.applications.SmallResNet(input_shape=(32, 32, 3), classes=4)
+    path = tmp_path / "small.weights.h5"
+    first.save_weights(path)
+    second = keras.applications.SmallResNet(input_shape=(32, 32, 3), classes=4,
+                                            weights=str(path))
+    x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
+    np.testing.assert_allclose(second.predict(x, verbose=0), first.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)

@@ -366,3 +366,13 @@ def test_base_model_called_on_a_new_input(capsys):
     model.summary()
     assert "base (Sequential)" in capsys.readouterr().out
     assert len(model.trainable_weights) == 2
+
+
+def test_target_shape_error_explains_integer_labels():
+    model = keras.Sequential([layers.Dense(10, activation="softmax", input_shape=(4,))])
+    model.compile("adam", "categorical_crossentropy")
+    with pytest.raises(ValueError, match="sparse_categorical_crossentropy"):
+        model.fit(np.ones((8, 4)), np.arange(8), verbose=0)
+    with pytest.raises(RuntimeError, match="compile"):
+        keras.Sequential([layers.Dense(1, input_shape=(2,))]).fit(np.ones((2, 2)),
+                                                                   np.ones((2, 1)))
