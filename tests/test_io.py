@@ -118,3 +118,22 @@ def test_write_graph_is_atomic_json(tmp_path):
     data = json.loads(open(path).read())
     assert data["format"] == "graphflow.GraphDef" and len(data["node"]) > 5
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_import_under_a_scope_renames_every_variable_reference():
+    x = gf.placeholder(gf.float32, [None, 2], name="x")
+    w = gf.Variable(np.ones((2, 1), np.float32), name="w")
+    loss = gf.reduce_mean(gf.matmul(x, w))
+    gf.train.AdamOptimizer(0.1).minimize(loss)
+    graph_def = gf.get_default_graph().as_graph_def()
+    with gf.Graph().as_default() as g:
+        import_graph_def(graph_def, name="copy")
+        names = [(k, v) for op in g.get_operations() for k, v in op.attrs.items()
+                 if k.endswith("var_name") or k.endswith("var_names")]
+        assert names and all(
+            (v if isinstance(v, str) else v[0]).startswith("copy/") for _, v in names if v)
+        train = g.get_operation_by_name("copy/Adam")
+        with gf.Session(graph=g) as sess:
+            sess.run([op for op in g.get_operations() if op.name.endswith("/Assign")])
+            sess.run(train, {"copy/x:0": np.ones((3, 2), np.float32)})
+            assert sess.run("copy/w:0")[0, 0] < 1.0

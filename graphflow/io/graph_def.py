@@ -227,9 +227,8 @@ def _build_node(graph, node, index, prefix, input_map, tensors, ops, bodies):
         from ..variables import Variable
 
         output_objects = [Variable.__new__(Variable)]
-        attrs["var_name"] = prefix + attrs["var_name"]
-    elif "var_name" in attrs:
-        attrs["var_name"] = prefix + attrs["var_name"]
+    if prefix:
+        _prefix_variable_names(attrs, prefix)
     with graph.control_dependencies(controls or None):
         op = graph.create_op(op_type, inputs, attrs, name=prefix + name + "/",
                              output_objects=output_objects)
@@ -242,6 +241,16 @@ def _build_node(graph, node, index, prefix, input_map, tensors, ops, bodies):
     for key, value in op.attrs.items():
         if _is_function_body(value):
             bodies[(name, key)] = value
+
+
+def _prefix_variable_names(attrs, prefix):
+    """Variables are named in attributes (``var_name``, ``m_var_name``, ``var_names``...);
+    under an import scope they must name the imported variables."""
+    for key, value in attrs.items():
+        if key.endswith("var_name") and isinstance(value, str):
+            attrs[key] = prefix + value
+        elif key.endswith("var_names") and isinstance(value, (list, tuple)):
+            attrs[key] = type(value)(prefix + v for v in value)
 
 
 def _decode(v, tensors, ops, bodies):
