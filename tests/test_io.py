@@ -134,6 +134,7 @@ def test_import_under_a_scope_renames_every_variable_reference():
             (v if isinstance(v, str) else v[0]).startswith("copy/") for _, v in names if v)
         train = g.get_operation_by_name("copy/Adam")
         with gf.Session(graph=g) as sess:
-            sess.run([op for op in g.get_operations() if op.name.endswith("/Assign")])
+            sess.run([op.outputs[0].initializer for op in g.get_operations()
+                      if op.type == "VariableV2"])
             sess.run(train, {"copy/x:0": np.ones((3, 2), np.float32)})
             assert sess.run("copy/w:0")[0, 0] < 1.0
