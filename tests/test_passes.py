@@ -291,3 +291,23 @@ def test_xent_fusion_requires_equal_label_shape():
     assert "SoftmaxCrossEntropyWithLogits" not in types(result)
     assert got[0].shape == (4,)
     np.testing.assert_allclose(got[0], run_plain(loss, {z: zv}))
+
+
+def test_fetching_operations_that_rewrites_replace():
+    x = gf.placeholder(gf.float32, [None])
+    inner = gf.exp(x * 2.0)
+    root = inner + 1.0
+    same = gf.identity(x)
+    result = optimize_graph([root.op, inner.op, same.op, root], [x])
+    with gf.Session(graph=result.graph) as sess:
+        ops_out = sess.run(result.fetches[:3], {result.feeds[0]: np.ones(2, np.float32)})
+        assert ops_out == [None, None, None]
+    assert gf.viz.to_dot(gf.get_default_graph(), optimized=True).source
+
+
+def test_viz_compare_draws_both_graphs_and_names_fused_members():
+    x = gf.placeholder(gf.float32, [None])
+    y = gf.sigmoid(x * 1.5 + 0.3) * gf.tanh(x)
+    source = gf.viz.compare([y], [x]).source
+    assert "cluster_original" in source and "cluster_optimized" in source
+    assert "FusedElementwise" in source and "Sigmoid" in source

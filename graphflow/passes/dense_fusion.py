@@ -30,7 +30,8 @@ def dense_fusion(program):
 
     def only_feeds(t, op):
         """``t`` goes nowhere but into ``op`` (so it may disappear inside a fused kernel)."""
-        return t not in fetched and consumers.get(t) == [op] and not op.control_inputs
+        return (t not in fetched and t.op not in fetched and consumers.get(t) == [op]
+                and not op.control_inputs)
 
     def rule(rw, op):
         return _fuse_product(rw, op, only_feeds) or _fuse_xent(rw, op, only_feeds)

@@ -46,7 +46,7 @@ def find_groups(program):
         for t in op.inputs:
             consumers.setdefault(t, []).append(op)
         controls.update(op.control_inputs)
-    fetched = {f for f in program.fetches}
+    fetched = set(program.fetches)  # tensors, and ops fetched to be run
     fed = set(program.feeds)
     assigned = {}
     groups = {}
@@ -60,7 +60,8 @@ def find_groups(program):
             op = stack.pop()
             for t in op.inputs:
                 inner = t.op
-                if (inner in assigned or t in fetched or t in fed or inner in controls
+                if (inner in assigned or t in fetched or inner in fetched or t in fed
+                        or inner in controls
                         or not _fusable(inner)
                         or any(c not in assigned or assigned[c] is not root
                                for c in consumers.get(t, ()))):

@@ -50,9 +50,20 @@ def run_rule_pass(program, rule):
     """Rebuilds ``program``'s needed ops, letting ``rule(rw, op)`` rewrite each."""
     ops = needed_ops(program.fetches, set(program.feeds))
     rw = rewrite(program.graph, ops, rule, feeds=program.feeds)
-    fetches = [rw.op_map[f] if isinstance(f, Operation) else rw.new(f) for f in program.fetches]
+    fetches = [_new_op(rw, f) if isinstance(f, Operation) else rw.new(f)
+               for f in program.fetches]
     feeds = [rw.new(t) for t in program.feeds]
     return Program(rw.dst, fetches, feeds), rw.changes
+
+
+def _new_op(rw, op):
+    """The destination op to run for a fetched source op: its copy, the op that replaced
+    it when a rule rewrote it away, or the placeholder standing for it when it is fed."""
+    if op in rw.op_map:
+        return rw.op_map[op]
+    if op in rw.stand_ins:
+        return rw.stand_ins[op][0]
+    return rw.new(op.outputs[0]).op
 
 
 def count_ops(program):

@@ -64,13 +64,15 @@ class Plan:
 def needed_ops(fetch_elements, fed):
     """Ops the fetches depend on through data and control edges, stopping at fed tensors.
 
-    An op whose outputs are all fed is not run, even when reached by a control edge.
+    An op whose outputs are all fed is not run, even when reached by a control edge or
+    fetched as an op.
     """
     needed = set()
     stack = []
     for el in fetch_elements:
         if isinstance(el, Operation):
-            stack.append(el)
+            if not (el.outputs and all(t in fed for t in el.outputs)):
+                stack.append(el)
         elif el not in fed:
             stack.append(el.op)
     while stack:

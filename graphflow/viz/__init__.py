@@ -1,5 +1,5 @@
 """Pictures of graphs: Graphviz export."""
 
-from .dot import mimebundle, to_dot
+from .dot import compare, mimebundle, to_dot
 
-__all__ = ["to_dot", "mimebundle"]
+__all__ = ["to_dot", "compare", "mimebundle"]
