@@ -24,7 +24,8 @@ class GraphState:
     def __init__(self, graph):
         self.graph = graph
         self.session = gf.Session(graph=graph)
-        self.history = {}  # Tensor -> (layer, node, index): where a symbolic tensor came from
+        self.history = {}  # Tensor -> the Node (layer call) that made it
+        self.masks = {}  # Tensor -> its Keras mask (bool, (batch, timesteps)), if any
         self.claimed = False  # a Model was built on this graph: new Inputs go elsewhere
 
 

@@ -57,7 +57,9 @@ class Layer:
             self._batch_input_shape = (batch_size,) + tuple(input_shape)
         elif input_dim is not None:
             self._batch_input_shape = (batch_size, input_dim)
-        self._call_takes_training = "training" in inspect.signature(self.call).parameters
+        call_params = inspect.signature(self.call).parameters
+        self._call_takes_training = "training" in call_params
+        self._call_takes_mask = "mask" in call_params
 
     def __setattr__(self, name, value):
         """Layers assigned as attributes are sublayers: their weights are this layer's too."""
@@ -77,6 +79,14 @@ class Layer:
 
     def call(self, inputs):
         return inputs
+
+    supports_masking = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The output's mask: the input's, for layers that keep the timesteps as they are."""
+        if not self.supports_masking or isinstance(mask, (list, tuple, dict)):
+            return None
+        return mask
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
@@ -212,9 +222,16 @@ class Layer:
         if self._graph is not None and self._graph is self._private_graph and \
                 graph is not self._graph:
             self._move_weights(graph)
+        kwargs = dict(kwargs)
+        masks = backend.graph_state(graph).masks
+        input_mask = kwargs.pop("mask", None)  # given explicitly, as Keras 3 files record it
+        if input_mask is None:
+            input_mask = tree.map_structure(masks.get, inputs)
         call_kwargs = dict(kwargs)
         if not self._call_takes_training:
             call_kwargs.pop("training", None)
+        if self._call_takes_mask:
+            call_kwargs["mask"] = input_mask
         with graph.as_default(), graph.name_scope(self.name):
             try:
                 if not self.built:
@@ -225,6 +242,10 @@ class Layer:
             except (ValueError, TypeError) as e:
                 raise _layer_error(self, inputs, e) from None
             outputs = _distinct_outputs(inputs, outputs)
+            output_mask = self.compute_mask(inputs, input_mask)
+        if output_mask is not None:
+            for t in tree.flatten(outputs):
+                masks[t] = output_mask
         node = Node(self, inputs, outputs, kwargs)
         self._inbound_nodes.append(node)
         history = backend.graph_state(graph).history

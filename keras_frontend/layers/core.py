@@ -24,6 +24,8 @@ def serialize_args(layer, names, module):
 class Dense(Layer):
     """``activation(inputs @ kernel + bias)`` on the last axis."""
 
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
@@ -74,6 +76,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -89,6 +93,8 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """Zeroes a ``rate`` fraction of inputs and scales the rest by 1/(1-rate), in training."""
+
+    supports_masking = True
 
     training_sensitive = True
 
@@ -264,6 +270,8 @@ def _function_from_config(config):
 
 
 class Rescaling(Layer):
+    supports_masking = True
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.offset = scale, offset
@@ -302,6 +310,12 @@ class Embedding(Layer):
         if not inputs.dtype.is_integer:
             inputs = gf.cast(inputs, gf.int32)
         return gf.nn.embedding_lookup(self.embeddings, inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        """With ``mask_zero``, id 0 is padding: later layers skip those timesteps."""
+        if not self.mask_zero:
+            return None
+        return gf.not_equal(inputs, gf.zeros_like(inputs))
 
     def get_config(self):
         config = super().get_config()

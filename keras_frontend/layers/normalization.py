@@ -37,6 +37,7 @@ class BatchNormalization(Layer):
     the moving averages at inference."""
 
     training_sensitive = True
+    supports_masking = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
@@ -108,6 +109,8 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each sample over ``axis`` (the last by default)."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,

@@ -91,6 +91,15 @@ class GlobalMaxPooling1D(_GlobalPooling):
 class GlobalAveragePooling1D(_GlobalPooling):
     rank, reduce = 1, staticmethod(gf.reduce_mean)
 
+    def call(self, inputs, mask=None):
+        """The mean over the timesteps the mask keeps (all of them without a mask)."""
+        if mask is None:
+            return super().call(inputs)
+        keep = gf.expand_dims(gf.cast(mask, inputs.dtype), -1)
+        total = gf.reduce_sum(inputs * keep, axis=1, keepdims=self.keepdims)
+        count = gf.reduce_sum(keep, axis=1, keepdims=self.keepdims)
+        return total / gf.maximum(count, 1.0)
+
 
 class GlobalMaxPooling2D(_GlobalPooling):
     rank, reduce = 2, staticmethod(gf.reduce_max)

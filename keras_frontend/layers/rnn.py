@@ -74,23 +74,32 @@ class _RNN(Layer):
         shape = gf.stack([gf.shape(inputs)[0], self.units])
         return [gf.zeros(shape, dtype=inputs.dtype)] * self._num_states
 
-    def call(self, inputs, initial_state=None, training=None):
+    def call(self, inputs, mask=None, initial_state=None, training=None):
         steps = inputs.shape.as_list()[1]
         if steps is None:
             raise ValueError("recurrent layers need a known number of timesteps")
         states = list(initial_state) if initial_state is not None else \
             self._initial_state(inputs)
         projected = self._project_inputs(inputs, steps)
-        if self.go_backwards:
-            projected = projected[::-1]
+        keep = None if mask is None else gf.unstack(
+            gf.expand_dims(gf.cast(mask, inputs.dtype), -1), num=steps, axis=1)
+        order = list(range(steps))[::-1] if self.go_backwards else list(range(steps))
         outputs = []
-        for x_proj in projected:
-            out, states = self._step(x_proj, states)
+        for t in order:
+            out, new_states = self._step(projected[t], states)
+            if keep is not None:
+                out, new_states = _masked_step(keep[t], out, new_states,
+                                               outputs[-1] if outputs else None, states)
             outputs.append(out)
+            states = new_states
         result = gf.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         if self.return_state:
             return [result] + states
         return result
+
+    def compute_mask(self, inputs, mask=None):
+        """A sequence output keeps the input's mask; a last-step output has none."""
+        return mask if self.return_sequences and not self.return_state else None
 
     def _project_inputs(self, inputs, steps):
         """``x_t @ kernel + bias`` for every step at once (one matmul), then split by step."""
@@ -120,6 +129,15 @@ class _RNN(Layer):
             self, ("kernel_constraint", "recurrent_constraint", "bias_constraint"),
             constraints))
         return config
+
+
+def _masked_step(keep, out, new_states, previous_out, previous_states):
+    """At a masked (padding) timestep the states carry over and the output repeats the
+    previous one (zeros before any real step), as in Keras."""
+    kept_states = [keep * new + (1.0 - keep) * old
+                   for new, old in zip(new_states, previous_states, strict=True)]
+    previous = previous_out if previous_out is not None else gf.zeros_like(out)
+    return keep * out + (1.0 - keep) * previous, kept_states
 
 
 class SimpleRNN(_RNN):
@@ -217,6 +235,7 @@ class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy backwards and merges their outputs."""
 
     saved_sublayers = ("forward_layer", "backward_layer")
+    supports_masking = True
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
                  **kwargs):
@@ -235,6 +254,9 @@ class Bidirectional(Layer):
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences and not self.return_state else None
 
     def call(self, inputs, training=None):
         fwd = self.forward_layer(inputs)
@@ -283,6 +305,7 @@ class TimeDistributed(Layer):
     """Applies ``layer`` to every timestep: folds time into the batch axis and back."""
 
     saved_sublayers = ("layer",)
+    supports_masking = True
 
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)

@@ -306,7 +306,8 @@ class Trainer:
             self.build(shapes)
 
     def _resolve_generator(self, data):
-        """A generator's first batch builds a deferred model; names align its structures."""
+        """Gives a generator source the model's input and output names, so batches given as
+        dicts unpack in the model's order (a deferred model builds on the first batch)."""
         if isinstance(data, data_mod.GeneratorData):
             data.input_names, data.output_names = self.input_names, self.output_names
         return data

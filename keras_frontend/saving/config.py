@@ -178,6 +178,9 @@ def functional_from_config(config, custom_objects=None, cls=None):
     cls = cls or Model
     created, tensors = {}, {}
     for layer_config in config["layers"]:
+        if str(layer_config.get("module", "")).startswith("keras.src.ops"):
+            _replay_keras_op(layer_config, tensors)
+            continue
         layer = deserialize_layer(layer_config, custom_objects)
         name = layer_config.get("name", layer.name)
         created[name] = layer
@@ -188,13 +191,43 @@ def functional_from_config(config, custom_objects=None, cls=None):
             if kwargs.get("mask", 0) is None:
                 kwargs = {k: v for k, v in kwargs.items() if k != "mask"}  # no masking here
             inputs = _resolve(args[0], tensors)
-            outputs = layer(inputs, **kwargs)
+            outputs = layer(inputs, **_resolve(kwargs, tensors))
             for i, t in enumerate(tree.flatten(outputs)):
                 tensors[(name, index, i)] = t
     inputs = _resolve_refs(config["input_layers"], tensors)
     outputs = _resolve_refs(config["output_layers"], tensors)
     return cls(inputs=inputs, outputs=outputs, name=config.get("name"),
                trainable=config.get("trainable", True))
+
+
+# Keras 3 records the ops it applies to tensors outside layers (the mask ``x != 0`` that an
+# Embedding with mask_zero passes on) as nodes of these classes.
+_KERAS_OPS = {"NotEqual": "not_equal", "Equal": "equal", "Greater": "greater",
+              "Less": "less", "Cast": "cast"}
+
+
+def _replay_keras_op(layer_config, tensors):
+    """Computes a recorded Keras op (used for masks) on the resolved tensors."""
+    import graphflow as gf
+
+    name = layer_config["class_name"]
+    if name not in _KERAS_OPS:
+        raise ValueError(f"This file applies the Keras op '{name}' to tensors outside a "
+                         "layer, which keras_frontend cannot rebuild.")
+    fn = getattr(gf, _KERAS_OPS[name])
+    layer_name = layer_config.get("name") or layer_config["config"]["name"]
+    for index, node_data in enumerate(layer_config.get("inbound_nodes", [])):
+        args = _resolve(node_data["args"], tensors)
+        graph = next(a for a in args if isinstance(a, gf.Tensor)).graph
+        with graph.as_default():
+            if name == "Cast":
+                out = fn(args[0], node_data.get("kwargs", {}).get("dtype") or
+                         layer_config["config"]["dtype"])
+            else:
+                x, y = args
+                y = y if isinstance(y, gf.Tensor) else gf.constant(y, dtype=x.dtype)
+                out = fn(x, y)
+        tensors[(layer_name, index, 0)] = out
 
 
 def _node_args(node_data):

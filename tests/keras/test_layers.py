@@ -398,3 +398,19 @@ def test_symbolic_layers_share_graph_and_dtype():
     inp = keras.Input((4,), dtype="float64")
     out = layers.Dense(2, dtype="float64")(inp)
     assert out.dtype == gf.float64 and out.graph is inp.graph
+
+
+def test_mask_zero_skips_padding_in_recurrent_layers():
+    inp = keras.Input((5,), dtype="int32")
+    embedded = layers.Embedding(10, 3, mask_zero=True)(inp)
+    last = layers.LSTM(2)(embedded)
+    mean = layers.GlobalAveragePooling1D()(layers.GRU(2, return_sequences=True)(embedded))
+    model = keras.Model(inp, [last, mean])
+    padded = model.predict(np.array([[0, 0, 3, 4, 5], [3, 4, 5, 0, 0]]), verbose=0)
+    short_in = keras.Input((3,), dtype="int32")
+    short_embedded = model.layers[1](short_in)
+    short = keras.Model(short_in, [model.layers[2](short_embedded),
+                                   model.layers[4](model.layers[3](short_embedded))])
+    reference = short.predict(np.array([[3, 4, 5]]), verbose=0)
+    for got, ref in zip(padded, reference, strict=True):
+        np.testing.assert_allclose(got, np.repeat(ref, 2, axis=0), rtol=1e-5, atol=1e-6)

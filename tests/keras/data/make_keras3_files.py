@@ -3,7 +3,8 @@
     python make_keras3_files.py
 
 cnn.keras is a trained Sequential CNN (Conv2D, BatchNormalization, Dropout, Dense),
-rnn.keras a functional model (Embedding, LSTM, Bidirectional GRU, SimpleRNN, Concatenate);
+rnn.keras a functional model (Embedding, LSTM, Bidirectional GRU, SimpleRNN, Concatenate),
+masked.keras the same kinds of layers behind Embedding(mask_zero=True) with padded inputs;
 keras3_outputs.npz holds inputs and Keras's predictions on them.
 """
 
@@ -36,14 +37,27 @@ def rnn(rng):
     return model, x
 
 
+def masked(rng):
+    inp = keras.Input((5,), dtype="int32")
+    embedded = layers.Embedding(10, 3, mask_zero=True)(inp)
+    seq = layers.LSTM(2, return_sequences=True)(embedded)
+    model = keras.Model(inp, [layers.GlobalAveragePooling1D()(seq),
+                              layers.Bidirectional(layers.GRU(2))(embedded)])
+    model.compile("adam", ["mse", "mse"])
+    return model, np.array([[0, 0, 3, 4, 5], [3, 4, 5, 0, 0]], "int32")
+
+
 def main():
     keras.utils.set_random_seed(1)
     rng = np.random.default_rng(0)
     outputs = {}
-    for name, build in (("cnn", cnn), ("rnn", rnn)):
+    for name, build in (("cnn", cnn), ("rnn", rnn), ("masked", masked)):
         model, x = build(rng)
         model.save(f"{name}.keras")
-        outputs[f"{name}_x"], outputs[f"{name}_y"] = x, model.predict(x, verbose=0)
+        predictions = model.predict(x, verbose=0)
+        outputs[f"{name}_x"] = x
+        for i, y in enumerate(predictions if isinstance(predictions, list) else [predictions]):
+            outputs[f"{name}_y{i}"] = y
     np.savez("keras3_outputs.npz", **outputs)
 
 
