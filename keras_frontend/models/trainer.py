@@ -175,7 +175,8 @@ class Trainer:
             outputs = self._call_graph(self.inputs, training=True) if kind == "train" \
                 else list(self.outputs)
             loss_weights = self._per_output(self._loss_weights, "loss_weights")
-            per_output = [fn(t, out, w) for fn, t, out, w in
+            masks = backend.graph_state(graph).masks
+            per_output = [fn(t, out, _masked_weights(w, masks.get(out))) for fn, t, out, w in
                           zip(loss_objs, targets, outputs, weights, strict=True)]
             terms = [w * term if w is not None else term
                      for w, term in zip(loss_weights, per_output, strict=True)]
@@ -471,6 +472,17 @@ class Trainer:
         xs = self._convert_inputs(data_mod.as_list(x, self.input_names, "inputs"))
         outputs = self._predictor()(*xs)
         return tree.pack_sequence_as(self._nested_outputs, outputs)
+
+
+def _masked_weights(weights, mask):
+    """Sample weights times an output's mask, scaled as Keras 3 does so the loss is the mean
+    over the unmasked timesteps."""
+    if mask is None:
+        return weights
+    keep = gf.cast(mask, gf.float32)
+    total = gf.cast(gf.size(keep), gf.float32)
+    scale = total / (gf.reduce_sum(keep) + backend.epsilon())
+    return gf.expand_dims(weights, -1) * keep * scale
 
 
 def _is_generator(x):

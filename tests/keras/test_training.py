@@ -376,3 +376,16 @@ def test_target_shape_error_explains_integer_labels():
     with pytest.raises(RuntimeError, match="compile"):
         keras.Sequential([layers.Dense(1, input_shape=(2,))]).fit(np.ones((2, 2)),
                                                                    np.ones((2, 1)))
+
+
+def test_sequence_loss_ignores_masked_timesteps():
+    inp = keras.Input((4,), dtype="int32")
+    embedded = layers.Embedding(5, 2, mask_zero=True)(inp)
+    out = layers.Dense(1)(layers.SimpleRNN(2, return_sequences=True)(embedded))
+    model = keras.Model(inp, out)
+    model.compile("sgd", "mse")
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    predictions = model.predict(x, verbose=0)[..., 0]
+    valid = x != 0
+    assert model.evaluate(x, np.zeros((2, 4, 1)), verbose=0) == pytest.approx(
+        (predictions[valid] ** 2).mean(), rel=1e-5)
