@@ -151,5 +151,128 @@ def write_graph_picture(graph, out_dir, log=print):
     return written
 
 
+# ---- graphflow viz -----------------------------------------------------------------------
+
+@command
+def _viz_parser(subparsers):
+    p = subparsers.add_parser(
+        "viz", help="draw a saved graph (GraphDef JSON or .meta) as SVG, PNG, PDF or DOT",
+        description="Reads a graph written by tf.train.write_graph, graph.as_graph_def() or "
+                    "Saver.save (.meta) and draws it with Graphviz.")
+    p.add_argument("file", help="the saved graph")
+    p.add_argument("-o", "--output", help="picture to write; its extension picks the format "
+                                          "(default: FILE with .svg)")
+    p.add_argument("--optimized", action="store_true",
+                   help="draw the graph the optimizer makes of it")
+    p.add_argument("--no-shapes", action="store_true", help="leave shapes out of the labels")
+    p.set_defaults(run=run_viz)
+
+
+def run_viz(args):
+    from . import viz
+
+    try:
+        graph = load_saved_graph(args.file)
+    except (OSError, ValueError) as e:
+        print(f"graphflow viz: {e}", file=sys.stderr)
+        return 1
+    dot = viz.to_dot(graph, optimized=args.optimized, show_shapes=not args.no_shapes)
+    output = args.output or os.path.splitext(args.file)[0] + ".svg"
+    fmt = os.path.splitext(output)[1].lstrip(".").lower() or "svg"
+    if fmt == "dot":
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(dot.source)
+    elif shutil.which("dot") is None:
+        print("graphflow viz: Graphviz's 'dot' program is needed for ."
+              f"{fmt} (write a .dot file instead, or install Graphviz)", file=sys.stderr)
+        return 1
+    else:
+        with open(output, "wb") as f:
+            f.write(dot.pipe(format=fmt))
+    print(f"wrote {output} ({len(graph.get_operations())} ops)")
+    return 0
+
+
+def load_saved_graph(path):
+    """A new Graph holding the graph saved in ``path`` (a GraphDef JSON or a meta graph)."""
+    import json
+
+    from .graph import Graph
+    from .io import GraphDef, import_graph_def, import_meta_graph
+
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path} is not a graphflow graph file: {e}") from None
+    graph = Graph()
+    with graph.as_default():
+        if isinstance(data, dict) and data.get("format") == "graphflow.MetaGraphDef":
+            import_meta_graph(data)
+        else:
+            import_graph_def(GraphDef.from_dict(data), name="")
+    return graph
+
+
+# ---- graphflow trace ---------------------------------------------------------------------
+
+@command
+def _trace_parser(subparsers):
+    p = subparsers.add_parser(
+        "trace", help="run a saved graph once with tracing and write a Chrome trace",
+        description="Imports a saved graph, initializes its variables, feeds every "
+                    "placeholder the fetches need with random values, runs the fetches once "
+                    "to warm up and once traced, and writes the Chrome trace event JSON "
+                    "(open it in chrome://tracing or Perfetto).")
+    p.add_argument("file", help="a GraphDef JSON or .meta file")
+    p.add_argument("--fetch", action="append", required=True,
+                   help="tensor or op name to run (repeatable), e.g. loss:0 or train")
+    p.add_argument("--batch", type=int, default=32,
+                   help="size used for unknown placeholder dimensions (default %(default)s)")
+    p.add_argument("-o", "--output", default="trace.json", help="default %(default)s")
+    p.add_argument("--threads", type=int, default=0, help="inter-op threads (0: per core)")
+    p.set_defaults(run=run_trace)
+
+
+def run_trace(args):
+    import numpy as np
+
+    from .runtime.plan import needed_ops
+    from .runtime.tracing import RunMetadata, RunOptions
+    from .session import ConfigProto, Session
+
+    try:
+        graph = load_saved_graph(args.file)
+        fetches = [graph.as_graph_element(name) for name in args.fetch]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print(f"graphflow trace: {e}", file=sys.stderr)
+        return 1
+    rng = np.random.default_rng(0)
+    feeds = {}
+    for op in needed_ops(fetches, set()):
+        if op.type == "Placeholder":
+            t = op.outputs[0]
+            dims = [args.batch if d is None else d for d in (t.shape.dims or [args.batch])]
+            value = rng.standard_normal(dims) if t.dtype.is_floating else \
+                rng.integers(0, 2, dims)
+            feeds[t] = value.astype(t.dtype.np_dtype)
+    config = ConfigProto(inter_op_parallelism_threads=args.threads)
+    with Session(graph=graph, config=config) as sess:
+        initializers = [op for op in graph.get_operations()
+                        if op.type == "VariableV2" and op.outputs[0].initializer is not None]
+        sess.run([op.outputs[0].initializer for op in initializers])
+        sess.run(fetches, feeds)
+        metadata = RunMetadata()
+        sess.run(fetches, feeds, options=RunOptions(trace_level=RunOptions.FULL_TRACE),
+                 run_metadata=metadata)
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write(metadata.chrome_trace())
+    traced = sum(len(d.node_stats) for d in metadata.step_stats.dev_stats)
+    print(f"wrote {args.output}: {traced} traced ops "
+          f"({len(feeds)} placeholders fed with random values)")
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())

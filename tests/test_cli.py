@@ -36,3 +36,46 @@ def test_no_command_prints_help_and_unknown_command_fails(capsys):
     assert "demo" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         cli.main(["no-such-command"])
+
+
+def _saved_model(tmp_path):
+    import graphflow as gf
+
+    with gf.Graph().as_default() as graph:
+        x = gf.placeholder(gf.float32, [None, 4], name="x")
+        w = gf.Variable(gf.ones([4, 2]), name="w")
+        loss = gf.reduce_mean(gf.square(gf.matmul(x, w)), name="loss")
+        gf.train.GradientDescentOptimizer(0.1).minimize(loss, name="train")
+        with gf.Session(graph=graph) as sess:
+            sess.run(gf.global_variables_initializer())
+            prefix = gf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+        graph_json = gf.io.write_graph(graph, str(tmp_path), "graph.json")
+    return prefix + ".meta", graph_json
+
+
+def test_viz_draws_saved_graphs(tmp_path, capsys):
+    meta, graph_json = _saved_model(tmp_path)
+    assert cli.main(["viz", graph_json, "-o", str(tmp_path / "g.dot")]) == 0
+    assert "MatMul" in (tmp_path / "g.dot").read_text()
+    assert cli.main(["viz", meta, "--optimized", "-o", str(tmp_path / "o.dot")]) == 0
+    assert "digraph" in (tmp_path / "o.dot").read_text()
+    if shutil.which("dot"):
+        assert cli.main(["viz", graph_json]) == 0
+        assert (tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")
+    (tmp_path / "bad.json").write_text("{not json")
+    assert cli.main(["viz", str(tmp_path / "bad.json")]) == 1
+    assert "not a graphflow graph file" in capsys.readouterr().err
+
+
+def test_trace_writes_a_chrome_trace(tmp_path, capsys):
+    import json
+
+    meta, _ = _saved_model(tmp_path)
+    out = tmp_path / "trace.json"
+    assert cli.main(["trace", meta, "--fetch", "train", "--fetch", "loss:0",
+                     "-o", str(out)]) == 0
+    events = json.loads(out.read_text())["traceEvents"]
+    names = {e["name"] for e in events if e.get("ph") == "X"}
+    assert {"MatMul", "ApplyGradientDescent"} <= names
+    assert "traced ops" in capsys.readouterr().out
+    assert cli.main(["trace", meta, "--fetch", "nope:0", "-o", str(out)]) == 1

@@ -178,7 +178,8 @@ def constant_value(tensor, _depth=0):
 def _evaluate_small(tensor, depth):
     op = tensor.op
     d = op.op_def
-    if depth >= _MAX_STATIC_DEPTH or d.stateful or d.needs_state or op.type in ("Placeholder", "PlaceholderWithDefault"):
+    if (depth >= _MAX_STATIC_DEPTH or d.stateful or d.needs_state
+            or op.type in ("Placeholder", "PlaceholderWithDefault")):
         return None
     if any(t.shape.num_elements() is None or t.shape.num_elements() > _MAX_STATIC_ELEMENTS
            for t in op.inputs + tuple(op.outputs)):
