@@ -1,11 +1,15 @@
 """keras_frontend against Keras 3 (TensorFlow backend), measured in the same run.
 
-    python bench/bench_keras.py [--repeats N] [--no-peer]
+    python bench/bench_keras.py [--repeats N] [--no-peer] [--blas-threads N]
 
 Three numbers, as issue 5 asks: a single-sample ``predict`` of a 784-256-10 Dense model,
 the seed CNN's training step (28x28x1 images, batch 64) and the MLP's training step, each
 as the median milliseconds per call. Keras 3 is the peer when it is installed; its
 numbers come from the same process and machine, so the ratios are meaningful.
+
+numpy's BLAS (OpenBLAS) starts one thread per core; on a busy machine those threads fight
+graphflow's own runner threads and small matmuls get many times slower. ``--blas-threads 1``
+limits them (through threadpoolctl) for the measurement; TensorFlow is not affected.
 """
 
 import argparse
@@ -69,10 +73,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--no-peer", action="store_true", help="skip Keras 3")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit numpy's BLAS threads while measuring keras_frontend")
     args = parser.parse_args()
     import keras_frontend
 
-    ours = measure(keras_frontend, args.repeats)
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+            ours = measure(keras_frontend, args.repeats)
+    else:
+        ours = measure(keras_frontend, args.repeats)
     peer = None
     if not args.no_peer:
         try:
