@@ -68,10 +68,15 @@ class Trainer:
 
     @property
     def output_names(self):
+        """Dict keys for dict outputs, else the names of the layers making the outputs."""
+        if isinstance(self._nested_outputs, dict):
+            return sorted(self._nested_outputs)
         return [t.op.name.split("/")[0] for t in self.outputs]
 
     @property
     def input_names(self):
+        if isinstance(self._nested_inputs, dict):
+            return sorted(self._nested_inputs)
         return [t.op.name.split("/")[0] for t in self.inputs]
 
     def _per_output(self, spec, what):

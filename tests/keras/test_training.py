@@ -389,3 +389,20 @@ def test_sequence_loss_ignores_masked_timesteps():
     valid = x != 0
     assert model.evaluate(x, np.zeros((2, 4, 1)), verbose=0) == pytest.approx(
         (predictions[valid] ** 2).mean(), rel=1e-5)
+
+
+def test_dict_inputs_and_outputs_use_their_keys():
+    a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    merged = layers.Concatenate()([a, b])
+    model = keras.Model({"x1": a, "x2": b},
+                        {"score": layers.Dense(1)(merged),
+                         "cls": layers.Dense(3, activation="softmax")(merged)})
+    model.compile("adam", loss={"score": "mse", "cls": "sparse_categorical_crossentropy"},
+                  metrics={"cls": "accuracy"})
+    rng = np.random.default_rng(0)
+    x = {"x1": rng.random((10, 3)), "x2": rng.random((10, 2))}
+    y = {"score": rng.random((10, 1)), "cls": rng.integers(0, 3, 10)}
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert set(history.history) == {"loss", "score_loss", "cls_loss", "cls_accuracy"}
+    predictions = model.predict(x, verbose=0)
+    assert predictions["score"].shape == (10, 1) and predictions["cls"].shape == (10, 3)
