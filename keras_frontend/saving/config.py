@@ -252,6 +252,8 @@ def _resolve(arg, tensors):
 
 
 def _resolve_refs(refs, tensors):
+    if isinstance(refs, dict):
+        return {key: _resolve_refs(value, tensors) for key, value in refs.items()}
     if len(refs) == 3 and isinstance(refs[0], str):
         return tensors[tuple(refs)]
     return [_resolve_refs(r, tensors) for r in refs]

@@ -391,7 +391,7 @@ def test_sequence_loss_ignores_masked_timesteps():
         (predictions[valid] ** 2).mean(), rel=1e-5)
 
 
-def test_dict_inputs_and_outputs_use_their_keys():
+def test_dict_inputs_and_outputs_use_their_keys(tmp_path):
     a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
     merged = layers.Concatenate()([a, b])
     model = keras.Model({"x1": a, "x2": b},
@@ -406,3 +406,7 @@ def test_dict_inputs_and_outputs_use_their_keys():
     assert set(history.history) == {"loss", "score_loss", "cls_loss", "cls_accuracy"}
     predictions = model.predict(x, verbose=0)
     assert predictions["score"].shape == (10, 1) and predictions["cls"].shape == (10, 3)
+    model.save(tmp_path / "d.keras")
+    loaded = keras.models.load_model(tmp_path / "d.keras")
+    for key, value in loaded.predict(x, verbose=0).items():
+        np.testing.assert_allclose(value, predictions[key], rtol=1e-6)
