@@ -1,5 +1,8 @@
 """Fixtures for the keras_frontend tests: a fresh frontend state and a tiny MNIST file."""
 
+import os
+import runpy
+
 import numpy as np
 import pytest
 
@@ -25,3 +28,16 @@ def write_mnist(folder, n_train, n_test, seed=0):
              x_test=rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
              y_test=rng.integers(0, 10, n_test).astype(np.uint8))
     return folder
+
+
+SEEDS = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "..", "shared",
+                     "seed_examples")
+
+
+def run_seed(name, capsys):
+    """Runs a seed listing as a script and returns what it printed."""
+    path = os.path.join(SEEDS, name)
+    if not os.path.exists(path):
+        pytest.skip(f"{path} is not in this checkout")
+    runpy.run_path(path, run_name="__main__")
+    return capsys.readouterr().out
