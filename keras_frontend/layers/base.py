@@ -89,10 +89,9 @@ class Layer:
         return mask
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self._batch_input_shape is not None:
-            config["batch_input_shape"] = list(self._batch_input_shape)
-        return config
+        """The constructor's arguments. As in Keras 3 the input shape is not among them: a
+        model's config keeps it in its InputLayer."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config):
