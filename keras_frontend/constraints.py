@@ -9,6 +9,8 @@ __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "get", "
 
 
 class Constraint:
+    """Base class: ``constraint(w)`` returns the projected weight, built as graph ops."""
+
     def __call__(self, w):
         return w
 
@@ -25,6 +27,8 @@ def _norms(w, axis):
 
 
 class MaxNorm(Constraint):
+    """Rescales weights whose norm along ``axis`` exceeds ``max_value``."""
+
     def __init__(self, max_value=2, axis=0):
         self.max_value, self.axis = max_value, axis
 
@@ -38,11 +42,15 @@ class MaxNorm(Constraint):
 
 
 class NonNeg(Constraint):
+    """Clips weights to be non-negative."""
+
     def __call__(self, w):
         return gf.nn.relu(w)
 
 
 class UnitNorm(Constraint):
+    """Rescales weights to unit norm along ``axis``."""
+
     def __init__(self, axis=0):
         self.axis = axis
 
@@ -54,6 +62,8 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
+    """Moves weight norms along ``axis`` into [min_value, max_value] at ``rate``."""
+
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 

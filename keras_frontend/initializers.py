@@ -51,16 +51,22 @@ class _Seeded(Initializer):
 
 
 class Zeros(Initializer):
+    """All zeros (Keras's default for biases)."""
+
     def __call__(self, shape, dtype="float32"):
         return np.zeros(shape, dtype=dtype)
 
 
 class Ones(Initializer):
+    """All ones (BatchNormalization's gamma)."""
+
     def __call__(self, shape, dtype="float32"):
         return np.ones(shape, dtype=dtype)
 
 
 class Constant(Initializer):
+    """Every element ``value``."""
+
     def __init__(self, value=0.0):
         self.value = value
 
@@ -72,6 +78,8 @@ class Constant(Initializer):
 
 
 class RandomNormal(_Seeded):
+    """Normal samples, mean ``mean`` and standard deviation ``stddev``."""
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
@@ -84,6 +92,8 @@ class RandomNormal(_Seeded):
 
 
 class RandomUniform(_Seeded):
+    """Uniform samples in [minval, maxval); Keras's 'uniform' (Embedding's default)."""
+
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
@@ -106,6 +116,8 @@ def _truncated_normal(gen, shape, stddev):
 
 
 class TruncatedNormal(_Seeded):
+    """Normal samples redrawn beyond two standard deviations."""
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
@@ -185,6 +197,8 @@ LecunUniform = _variance_preset("LecunUniform", 1.0, "fan_in", "uniform")
 
 
 class Orthogonal(_Seeded):
+    """A (semi-)orthogonal matrix from a QR decomposition; recurrent kernels' default."""
+
     def __init__(self, gain=1.0, seed=None):
         super().__init__(seed)
         self.gain = gain
@@ -204,6 +218,8 @@ class Orthogonal(_Seeded):
 
 
 class Identity(Initializer):
+    """``gain`` times the identity matrix (2-D shapes only)."""
+
     def __init__(self, gain=1.0):
         self.gain = gain
 

@@ -93,6 +93,8 @@ def weighted_sum_and_count(values, sample_weight):
 
 
 class Mean(Metric):
+    """The weighted mean of the values given (the loss tracker's metric)."""
+
     def stats(self, values, _unused=None, sample_weight=None):
         return weighted_sum_and_count(gf.cast(values, gf.float32), sample_weight)
 
@@ -101,6 +103,8 @@ class Mean(Metric):
 
 
 class Sum(Metric):
+    """The weighted sum of the values given."""
+
     def stats(self, values, _unused=None, sample_weight=None):
         return weighted_sum_and_count(gf.cast(values, gf.float32), sample_weight)[:1]
 
@@ -219,6 +223,8 @@ SparseCategoricalCrossentropy = _wrapper_class(
 
 
 class RootMeanSquaredError(Mean):
+    """``sqrt(mean((y_pred - y_true)**2))`` over everything seen."""
+
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
 
@@ -240,6 +246,8 @@ def _confusion(y_true, y_pred, thresholds):
 
 
 class _ThresholdMetric(Metric):
+    """Confusion counts at ``thresholds`` (0.5 by default), optionally for one ``class_id``."""
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         self.init_thresholds = thresholds

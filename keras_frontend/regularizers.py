@@ -9,6 +9,8 @@ __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2
 
 
 class Regularizer:
+    """Base class: ``regularizer(w)`` returns a scalar penalty tensor."""
+
     def __call__(self, x):
         return gf.constant(0.0)
 
@@ -39,6 +41,8 @@ class L1L2(Regularizer):
 
 
 class L1(L1L2):
+    """``l1 * sum(|w|)``."""
+
     def __init__(self, l1=0.01):
         super().__init__(l1=l1)
 
@@ -47,6 +51,8 @@ class L1(L1L2):
 
 
 class L2(L1L2):
+    """``l2 * sum(w**2)``."""
+
     def __init__(self, l2=0.01):
         super().__init__(l2=l2)
 

@@ -106,6 +106,8 @@ class BaseConv(Layer):
 
 
 class Conv1D(BaseConv):
+    """Temporal convolution over (batch, steps, channels); padding may be 'causal'."""
+
     rank = 1
 
     def call(self, inputs):
@@ -121,6 +123,8 @@ class Conv1D(BaseConv):
 
 
 class Conv2D(BaseConv):
+    """Spatial convolution over (batch, rows, cols, channels)."""
+
     rank = 2
 
     def call(self, inputs):
@@ -142,6 +146,8 @@ def deconv_length(length, stride, kernel, padding, output_padding):
 
 
 class Conv2DTranspose(BaseConv):
+    """The gradient of a Conv2D used forwards: upsamples by ``strides``."""
+
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",

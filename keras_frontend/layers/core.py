@@ -76,6 +76,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    """Applies an activation function by name or callable."""
+
     supports_masking = True
 
     def __init__(self, activation, **kwargs):
@@ -127,6 +129,8 @@ def _static_dims(x, layer):
 
 
 class Flatten(Layer):
+    """Collapses every axis but the batch axis (their sizes must be known)."""
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = data_format
@@ -144,6 +148,8 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
+    """Reshapes each sample to ``target_shape`` (one entry may be -1)."""
+
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
@@ -171,6 +177,8 @@ class Reshape(Layer):
 
 
 class Permute(Layer):
+    """Reorders the non-batch axes (``dims`` counts from 1, as in Keras)."""
+
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
         self.dims = tuple(dims)
@@ -189,6 +197,8 @@ class Permute(Layer):
 
 
 class RepeatVector(Layer):
+    """Repeats a (batch, features) input ``n`` times: (batch, n, features)."""
+
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
         self.n = int(n)
@@ -270,6 +280,8 @@ def _function_from_config(config):
 
 
 class Rescaling(Layer):
+    """``inputs * scale + offset`` (e.g. 1/255 for images)."""
+
     supports_masking = True
 
     def __init__(self, scale, offset=0.0, **kwargs):

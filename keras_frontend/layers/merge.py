@@ -21,11 +21,15 @@ class _Merge(Layer):
 
 
 class Add(_Merge):
+    """The elementwise sum of the inputs."""
+
     def _merge(self, inputs):
         return gf.add_n(inputs) if _same_shapes(inputs) else functools.reduce(gf.add, inputs)
 
 
 class Subtract(_Merge):
+    """The first input minus the second."""
+
     def _merge(self, inputs):
         if len(inputs) != 2:
             raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
@@ -34,21 +38,29 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
+    """The elementwise product of the inputs."""
+
     def _merge(self, inputs):
         return functools.reduce(gf.multiply, inputs)
 
 
 class Average(_Merge):
+    """The elementwise mean of the inputs."""
+
     def _merge(self, inputs):
         return functools.reduce(gf.add, inputs) / float(len(inputs))
 
 
 class Maximum(_Merge):
+    """The elementwise maximum of the inputs."""
+
     def _merge(self, inputs):
         return functools.reduce(gf.maximum, inputs)
 
 
 class Minimum(_Merge):
+    """The elementwise minimum of the inputs."""
+
     def _merge(self, inputs):
         return functools.reduce(gf.minimum, inputs)
 
@@ -59,6 +71,8 @@ def _same_shapes(inputs):
 
 
 class Concatenate(_Merge):
+    """Joins the inputs along ``axis`` (the last by default)."""
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis

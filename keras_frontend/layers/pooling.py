@@ -8,6 +8,8 @@ from .conv import _check_channels_last, normalize_padding, normalize_tuple
 
 
 class _Pooling(Layer):
+    """Max or average pooling over ``pool_size`` windows (``rank`` spatial axes)."""
+
     rank = 2
     mode = "max"
 
@@ -40,14 +42,20 @@ class _Pooling(Layer):
 
 
 class MaxPooling1D(_Pooling):
+    """Max over windows of ``pool_size`` steps."""
+
     rank, mode = 1, "max"
 
 
 class AveragePooling1D(_Pooling):
+    """Mean over windows of ``pool_size`` steps."""
+
     rank, mode = 1, "avg"
 
 
 class MaxPooling2D(_Pooling):
+    """Max over ``pool_size`` windows of rows and columns."""
+
     rank, mode = 2, "max"
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
@@ -56,6 +64,8 @@ class MaxPooling2D(_Pooling):
 
 
 class AveragePooling2D(_Pooling):
+    """Mean over ``pool_size`` windows of rows and columns."""
+
     rank, mode = 2, "avg"
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
@@ -64,6 +74,8 @@ class AveragePooling2D(_Pooling):
 
 
 class _GlobalPooling(Layer):
+    """Reduces all spatial axes (``keepdims`` keeps them as size 1)."""
+
     rank = 2
     reduce = staticmethod(gf.reduce_max)
 
@@ -85,10 +97,14 @@ class _GlobalPooling(Layer):
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
+    """Max over the steps."""
+
     rank, reduce = 1, staticmethod(gf.reduce_max)
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over the steps (the unmasked ones, with a mask)."""
+
     rank, reduce = 1, staticmethod(gf.reduce_mean)
 
     def call(self, inputs, mask=None):
@@ -102,10 +118,14 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
+    """Max over rows and columns."""
+
     rank, reduce = 2, staticmethod(gf.reduce_max)
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over rows and columns."""
+
     rank, reduce = 2, staticmethod(gf.reduce_mean)
 
 
@@ -154,6 +174,8 @@ def _pairs(value, name):
 
 
 class ZeroPadding2D(Layer):
+    """Pads rows and columns with zeros: ((top, bottom), (left, right))."""
+
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pairs(padding, "padding")
@@ -169,6 +191,8 @@ class ZeroPadding2D(Layer):
 
 
 class Cropping2D(Layer):
+    """Removes ((top, bottom), (left, right)) rows and columns."""
+
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pairs(cropping, "cropping")

@@ -31,6 +31,9 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
+    """Keras 3's Adam: bias-corrected step size, ``m``/``v`` moving moments (AMSGrad keeps the
+    max ``v``)."""
+
     _slots = ("momentum", "velocity")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
@@ -71,6 +74,8 @@ class AdamW(Adam):
 
 
 class RMSprop(Optimizer):
+    """Divides by a moving root mean square of gradients (centered: minus the mean)."""
+
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -97,6 +102,8 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
+    """Divides by the root of the sum of squared gradients so far."""
+
     _slots = ("accumulator",)
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
@@ -117,6 +124,8 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
+    """Steps scaled by the ratio of moving RMS of updates and of gradients."""
+
     _slots = ("accumulated_grad", "accumulated_delta_var")
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
@@ -138,6 +147,8 @@ class Adadelta(Optimizer):
 
 
 class Adamax(Optimizer):
+    """Adam with the infinity norm in place of ``v``."""
+
     _slots = ("m", "u")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
@@ -157,6 +168,8 @@ class Adamax(Optimizer):
 
 
 class Nadam(Optimizer):
+    """Adam with Nesterov momentum and Keras's momentum-cache schedule."""
+
     _slots = ("momentum", "velocity")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):

@@ -18,6 +18,8 @@ def _ops(step):
 
 
 class LearningRateSchedule:
+    """Base class: ``schedule(step)`` gives the learning rate at a step."""
+
     def __call__(self, step):
         raise NotImplementedError
 
@@ -51,6 +53,8 @@ class ExponentialDecay(LearningRateSchedule):
 
 
 class InverseTimeDecay(LearningRateSchedule):
+    """``initial / (1 + decay_rate * step / decay_steps)``."""
+
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
@@ -69,6 +73,9 @@ class InverseTimeDecay(LearningRateSchedule):
 
 
 class PolynomialDecay(LearningRateSchedule):
+    """Polynomial decay from ``initial`` to ``end_learning_rate`` over ``decay_steps``
+    (restarting when ``cycle``)."""
+
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
                  cycle=False, name="PolynomialDecay"):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
