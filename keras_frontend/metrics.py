@@ -305,11 +305,13 @@ class AUC(Metric):
     def compute(self, totals):
         tp, fp, tn, fn = totals
         if self.curve == "PR":
-            x = tp / np.maximum(tp + fn, 1e-12)
-            y = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1e-12), 1.0)
+            if self.summation_method == "interpolation":
+                return _interpolated_pr_auc(tp, fp, fn)
+            x = _ratio(tp, tp + fn)
+            y = np.where(tp + fp > 0, _ratio(tp, tp + fp), 1.0)
         else:
-            x = fp / np.maximum(fp + tn, 1e-12)
-            y = tp / np.maximum(tp + fn, 1e-12)
+            x = _ratio(fp, fp + tn)
+            y = _ratio(tp, tp + fn)
         if self.summation_method == "minoring":
             heights = np.minimum(y[:-1], y[1:])
         elif self.summation_method == "majoring":
@@ -322,6 +324,26 @@ class AUC(Metric):
         return {"name": self.name, "dtype": "float32", "num_thresholds": self.num_thresholds,
                 "curve": self.curve, "summation_method": self.summation_method,
                 "from_logits": self.from_logits}
+
+
+def _ratio(num, den):
+    """``num / den``, 0 where ``den`` is 0 (``divide_no_nan``)."""
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def _interpolated_pr_auc(tp, fp, fn):
+    """Davis & Goadrich's interpolation of the PR curve between thresholds, as Keras does:
+    precision varies along each segment as true positives grow linearly with positives."""
+    dtp = tp[:-1] - tp[1:]
+    p = tp + fp
+    dp = p[:-1] - p[1:]
+    slope = _ratio(dtp, np.maximum(dp, 0))
+    intercept = tp[1:] - slope * p[1:]
+    both = (p[:-1] > 0) & (p[1:] > 0)
+    p_ratio = np.where(both, _ratio(p[:-1], np.maximum(p[1:], 0)), 1.0)
+    increments = _ratio(slope * (dtp + intercept * np.log(p_ratio)),
+                        np.maximum(tp[1:] + fn[1:], 0))
+    return float(np.sum(increments))
 
 
 _CLASSES = {c.__name__: c for c in (

@@ -2,6 +2,7 @@
 
 import csv
 import gc
+import os
 import weakref
 
 import numpy as np
@@ -410,3 +411,50 @@ def test_dict_inputs_and_outputs_use_their_keys(tmp_path):
     loaded = keras.models.load_model(tmp_path / "d.keras")
     for key, value in loaded.predict(x, verbose=0).items():
         np.testing.assert_allclose(value, predictions[key], rtol=1e-6)
+
+
+KERAS3 = np.load(os.path.join(os.path.dirname(__file__), "data", "keras3_training.npz"))
+OPTIMIZERS = {
+    "sgd": lambda: optimizers.SGD(0.1),
+    "sgd_nesterov": lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    "adam": lambda: optimizers.Adam(0.01),
+    "adam_amsgrad": lambda: optimizers.Adam(0.01, amsgrad=True),
+    "adamw": lambda: optimizers.AdamW(0.01),
+    "rmsprop": lambda: optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    "adagrad": lambda: optimizers.Adagrad(0.1),
+    "adadelta": lambda: optimizers.Adadelta(1.0),
+    "adamax": lambda: optimizers.Adamax(0.01),
+    "nadam": lambda: optimizers.Nadam(0.01),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_optimizer_steps_match_keras3(name):
+    """Three steps from the same weights land where Keras 3 (TensorFlow) lands."""
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="tanh"),
+                              layers.Dense(3, activation="softmax")])
+    model.set_weights([KERAS3[f"start_{i}"] for i in range(4)])
+    model.compile(OPTIMIZERS[name](), "sparse_categorical_crossentropy")
+    for _ in range(3):
+        model.train_on_batch(KERAS3["x"], KERAS3["y"])
+    for i, weight in enumerate(model.get_weights()):
+        np.testing.assert_allclose(weight, KERAS3[f"{name}_{i}"], rtol=1e-4, atol=1e-6)
+
+
+def test_losses_and_metrics_match_keras3():
+    labels, probs = KERAS3["labels"], KERAS3["probs"]
+    losses = keras.losses
+    for name, loss in (("categorical_crossentropy", losses.CategoricalCrossentropy()),
+                       ("kl_divergence", losses.KLDivergence()), ("huber", losses.Huber()),
+                       ("msle", losses.MeanSquaredLogarithmicError()),
+                       ("mape", losses.MeanAbsolutePercentageError()),
+                       ("hinge", losses.Hinge()),
+                       ("binary_crossentropy", losses.BinaryCrossentropy()),
+                       ("smoothed", losses.CategoricalCrossentropy(label_smoothing=0.1))):
+        assert loss(labels, probs) == pytest.approx(float(KERAS3[f"loss_{name}"]), rel=1e-5)
+    for name, metric in (("auc", keras.metrics.AUC()), ("auc_pr", keras.metrics.AUC(curve="PR")),
+                         ("precision", keras.metrics.Precision()),
+                         ("recall", keras.metrics.Recall())):
+        metric.update_state(KERAS3["y_true"], KERAS3["y_prob"])
+        assert metric.result() == pytest.approx(float(KERAS3[f"metric_{name}"]), rel=1e-4,
+                                                abs=1e-6), name

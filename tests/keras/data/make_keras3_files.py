@@ -5,7 +5,9 @@
 cnn.keras is a trained Sequential CNN (Conv2D, BatchNormalization, Dropout, Dense),
 rnn.keras a functional model (Embedding, LSTM, Bidirectional GRU, SimpleRNN, Concatenate),
 masked.keras the same kinds of layers behind Embedding(mask_zero=True) with padded inputs;
-keras3_outputs.npz holds inputs and Keras's predictions on them.
+keras3_outputs.npz holds inputs and Keras's predictions on them; keras3_training.npz holds
+a small MLP's weights after three training steps with each optimizer (from the same start),
+and loss and metric values on fixed arrays.
 """
 
 import keras
@@ -47,6 +49,61 @@ def masked(rng):
     return model, np.array([[0, 0, 3, 4, 5], [3, 4, 5, 0, 0]], "int32")
 
 
+OPTIMIZERS = {
+    "sgd": lambda: keras.optimizers.SGD(0.1),
+    "sgd_nesterov": lambda: keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    "adam": lambda: keras.optimizers.Adam(0.01),
+    "adam_amsgrad": lambda: keras.optimizers.Adam(0.01, amsgrad=True),
+    "adamw": lambda: keras.optimizers.AdamW(0.01),
+    "rmsprop": lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    "adagrad": lambda: keras.optimizers.Adagrad(0.1),
+    "adadelta": lambda: keras.optimizers.Adadelta(1.0),
+    "adamax": lambda: keras.optimizers.Adamax(0.01),
+    "nadam": lambda: keras.optimizers.Nadam(0.01),
+}
+
+
+def training(rng):
+    """Weights after three steps of each optimizer, and losses and metrics on fixed data."""
+    out = {"x": rng.random((16, 4)).astype("float32"),
+           "y": rng.integers(0, 3, 16).astype("int32")}
+    start = None
+    for name, make in OPTIMIZERS.items():
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="tanh"),
+                                  layers.Dense(3, activation="softmax")])
+        if start is None:
+            start = model.get_weights()
+            for i, w in enumerate(start):
+                out[f"start_{i}"] = w
+        model.set_weights(start)
+        model.compile(make(), "sparse_categorical_crossentropy")
+        for _ in range(3):
+            model.train_on_batch(out["x"], out["y"])
+        for i, w in enumerate(model.get_weights()):
+            out[f"{name}_{i}"] = w
+    y_true = rng.integers(0, 2, (20, 1)).astype("float32")
+    y_prob = rng.random((20, 1)).astype("float32")
+    out.update(y_true=y_true, y_prob=y_prob)
+    for name, metric in (("auc", keras.metrics.AUC()), ("auc_pr", keras.metrics.AUC(curve="PR")),
+                         ("precision", keras.metrics.Precision()),
+                         ("recall", keras.metrics.Recall())):
+        metric.update_state(y_true, y_prob)
+        out[f"metric_{name}"] = np.float32(metric.result())
+    labels = np.eye(3, dtype="float32")[rng.integers(0, 3, 20)]
+    probs = rng.dirichlet(np.ones(3), 20).astype("float32")
+    out.update(labels=labels, probs=probs)
+    for name, loss in (("categorical_crossentropy", keras.losses.CategoricalCrossentropy()),
+                       ("kl_divergence", keras.losses.KLDivergence()),
+                       ("huber", keras.losses.Huber()),
+                       ("msle", keras.losses.MeanSquaredLogarithmicError()),
+                       ("mape", keras.losses.MeanAbsolutePercentageError()),
+                       ("hinge", keras.losses.Hinge()),
+                       ("binary_crossentropy", keras.losses.BinaryCrossentropy()),
+                       ("smoothed", keras.losses.CategoricalCrossentropy(label_smoothing=0.1))):
+        out[f"loss_{name}"] = np.float32(loss(labels, probs))
+    return out
+
+
 def main():
     keras.utils.set_random_seed(1)
     rng = np.random.default_rng(0)
@@ -59,6 +116,7 @@ def main():
         for i, y in enumerate(predictions if isinstance(predictions, list) else [predictions]):
             outputs[f"{name}_y{i}"] = y
     np.savez("keras3_outputs.npz", **outputs)
+    np.savez("keras3_training.npz", **training(rng))
 
 
 if __name__ == "__main__":
