@@ -1,4 +1,7 @@
-"""Layer outputs against numpy references, layer contracts, and gradient checks."""
+"""Layer outputs against numpy references and Keras 3, layer contracts, gradient checks."""
+
+import json
+import os
 
 import numpy as np
 import pytest
@@ -414,3 +417,24 @@ def test_mask_zero_skips_padding_in_recurrent_layers():
     reference = short.predict(np.array([[3, 4, 5]]), verbose=0)
     for got, ref in zip(padded, reference, strict=True):
         np.testing.assert_allclose(got, np.repeat(ref, 2, axis=0), rtol=1e-5, atol=1e-6)
+
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+with open(os.path.join(DATA, "keras3_layers.json")) as _f:
+    KERAS3_LAYERS = json.load(_f)
+
+
+@pytest.mark.parametrize("index", range(len(KERAS3_LAYERS)),
+                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(KERAS3_LAYERS)])
+def test_layer_matches_keras3(index):
+    """The same layer, weights and input as Keras 3 (TensorFlow) give the same output."""
+    data = np.load(os.path.join(DATA, "keras3_layers.npz"))
+    name, kwargs, _ = KERAS3_LAYERS[index]
+    layer = getattr(layers, name)(**kwargs)
+    x = data[f"{index}_x"]
+    layer(x)
+    count = sum(key.startswith(f"{index}_w") for key in data)
+    layer.set_weights([data[f"{index}_w{j}"] for j in range(count)])
+    out = layer(x)
+    for j, value in enumerate(out if isinstance(out, list) else [out]):
+        np.testing.assert_allclose(value, data[f"{index}_y{j}"], rtol=1e-4, atol=1e-5)

@@ -7,8 +7,11 @@ rnn.keras a functional model (Embedding, LSTM, Bidirectional GRU, SimpleRNN, Con
 masked.keras the same kinds of layers behind Embedding(mask_zero=True) with padded inputs;
 keras3_outputs.npz holds inputs and Keras's predictions on them; keras3_training.npz holds
 a small MLP's weights after three training steps with each optimizer (from the same start),
-and loss and metric values on fixed arrays.
+and loss and metric values on fixed arrays; keras3_layers.json/.npz list layer
+configurations with their weights, an input and Keras's output.
 """
+
+import json
 
 import keras
 import numpy as np
@@ -104,6 +107,62 @@ def training(rng):
     return out
 
 
+LAYER_SPECS = [
+    ("Conv2DTranspose", dict(filters=3, kernel_size=3, strides=2, padding="same"), (2, 5, 5, 2)),
+    ("Conv2DTranspose", dict(filters=3, kernel_size=3, strides=2, padding="valid"),
+     (2, 4, 4, 2)),
+    ("Conv2DTranspose", dict(filters=2, kernel_size=2, strides=1, padding="same"), (1, 4, 4, 2)),
+    ("Conv1D", dict(filters=3, kernel_size=3, padding="causal", dilation_rate=2), (2, 7, 2)),
+    ("Conv1D", dict(filters=3, kernel_size=3, strides=2, padding="same"), (2, 7, 2)),
+    ("Conv2D", dict(filters=3, kernel_size=3, dilation_rate=2, padding="same"), (1, 7, 7, 2)),
+    ("SeparableConv2D", dict(filters=4, kernel_size=3, strides=2, padding="same",
+                             depth_multiplier=2), (1, 7, 7, 3)),
+    ("DepthwiseConv2D", dict(kernel_size=3, strides=1, padding="same", depth_multiplier=2),
+     (1, 5, 5, 3)),
+    ("MaxPooling2D", dict(pool_size=3, strides=2, padding="same"), (1, 7, 7, 2)),
+    ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same"), (1, 7, 7, 2)),
+    ("AveragePooling1D", dict(pool_size=2, padding="same"), (1, 5, 2)),
+    ("LayerNormalization", dict(axis=-1), (2, 3, 4)),
+    ("BatchNormalization", dict(axis=-1), (4, 3, 3, 2)),
+    ("GRU", dict(units=3, reset_after=False, return_sequences=True), (2, 4, 3)),
+    ("GRU", dict(units=3, go_backwards=True, return_state=True), (2, 4, 3)),
+    ("LSTM", dict(units=2, go_backwards=True, return_sequences=True), (2, 4, 3)),
+    ("SimpleRNN", dict(units=2, activation="relu"), (2, 4, 3)),
+    ("Dense", dict(units=3, activation="gelu"), (2, 4)),
+    ("Dense", dict(units=3, activation="selu"), (2, 4)),
+    ("Dense", dict(units=3, activation="elu"), (2, 4)),
+    ("Dense", dict(units=3, activation="softplus"), (2, 4)),
+    ("Dense", dict(units=3, activation="swish"), (2, 4)),
+    ("Dense", dict(units=3, activation="hard_sigmoid"), (2, 4)),
+    ("Dense", dict(units=3, activation="leaky_relu"), (2, 4)),
+    ("Dense", dict(units=3, activation="softsign"), (2, 4)),
+    ("Dense", dict(units=3, activation="relu6"), (2, 4)),
+    ("Dense", dict(units=3, activation="mish"), (2, 4)),
+    ("Dense", dict(units=3, activation="log_softmax"), (2, 4)),
+    ("UpSampling2D", dict(size=(2, 3)), (1, 2, 2, 2)),
+    ("Reshape", dict(target_shape=(2, -1)), (2, 3, 4)),
+]
+
+
+def layer_outputs(rng):
+    """Each layer of LAYER_SPECS on a random input; normalization layers get random stats."""
+    out = {}
+    for i, (name, kwargs, shape) in enumerate(LAYER_SPECS):
+        layer = getattr(layers, name)(**kwargs)
+        x = rng.standard_normal(shape).astype("float32")
+        layer(x)
+        if name in ("LayerNormalization", "BatchNormalization"):
+            layer.set_weights([rng.random(w.shape).astype("float32") + 0.5
+                               for w in layer.get_weights()])
+        y = layer(x)
+        for j, w in enumerate(layer.get_weights()):
+            out[f"{i}_w{j}"] = np.asarray(w)
+        out[f"{i}_x"] = x
+        for j, value in enumerate(y if isinstance(y, (list, tuple)) else [y]):
+            out[f"{i}_y{j}"] = np.asarray(value)
+    return out
+
+
 def main():
     keras.utils.set_random_seed(1)
     rng = np.random.default_rng(0)
@@ -117,6 +176,9 @@ def main():
             outputs[f"{name}_y{i}"] = y
     np.savez("keras3_outputs.npz", **outputs)
     np.savez("keras3_training.npz", **training(rng))
+    np.savez("keras3_layers.npz", **layer_outputs(rng))
+    with open("keras3_layers.json", "w") as f:
+        json.dump(LAYER_SPECS, f, indent=1)
 
 
 if __name__ == "__main__":
