@@ -5,29 +5,15 @@ graphflow Graph and Session, and fit/evaluate/predict run cached plans batch by 
 ``graphflow.keras`` is this same package.
 """
 
-from . import (
-               activations,
-               applications,
-               backend,
-               callbacks,
-               constraints,
-               datasets,
-               initializers,
-               layers,
-               losses,
-               metrics,
-               models,
-               optimizers,
-               regularizers,
-               saving,
-               utils,
-)
+from . import (activations, applications, backend, callbacks, constraints, datasets,
+               initializers, layers, losses, metrics, models, ops, optimizers, regularizers,
+               saving, utils)
 from .layers import Input, Layer
 from .models import Model, Sequential, load_model
 
 __version__ = "3.0.0"
 
 __all__ = ["activations", "applications", "backend", "callbacks", "constraints", "datasets",
-           "initializers", "layers", "losses", "metrics", "models", "optimizers",
+           "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
            "regularizers", "saving", "utils", "Input", "Layer", "Model", "Sequential",
            "load_model"]

@@ -11,7 +11,7 @@ import sys
 import keras_frontend
 
 _SUBMODULES = ["activations", "applications", "backend", "callbacks", "constraints",
-               "datasets", "initializers", "layers", "losses", "metrics", "models",
+               "datasets", "initializers", "layers", "losses", "metrics", "models", "ops",
                "optimizers", "regularizers", "saving", "utils"]
 
 

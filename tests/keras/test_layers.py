@@ -438,3 +438,23 @@ def test_layer_matches_keras3(index):
     out = layer(x)
     for j, value in enumerate(out if isinstance(out, list) else [out]):
         np.testing.assert_allclose(value, data[f"{index}_y{j}"], rtol=1e-4, atol=1e-5)
+
+
+def test_keras_ops_in_custom_layers_and_lambdas():
+    from keras_frontend import ops
+
+    class MeanScale(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight((input_shape[-1],), "ones", name="w")
+
+        def call(self, x):
+            return ops.sum(x * self.w, axis=-1, keepdims=True) / ops.shape(x)[-1]
+
+    x = rand(3, 4)
+    np.testing.assert_allclose(MeanScale()(x), x.mean(-1, keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(layers.Lambda(lambda t: ops.std(t, axis=-1))(x), x.std(-1),
+                               rtol=1e-5)
+    joined = layers.Lambda(lambda t: ops.concatenate(
+        [ops.max(t, axis=1, keepdims=True), ops.cast(ops.expand_dims(ops.argmax(t), 1),
+                                                     "float32")], axis=1))(x)
+    np.testing.assert_allclose(joined, np.stack([x.max(1), x.argmax(1)], 1), rtol=1e-6)
