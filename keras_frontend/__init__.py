@@ -5,9 +5,24 @@ graphflow Graph and Session, and fit/evaluate/predict run cached plans batch by 
 ``graphflow.keras`` is this same package.
 """
 
-from . import (activations, applications, backend, callbacks, constraints, datasets,
-               initializers, layers, losses, metrics, models, ops, optimizers, regularizers,
-               saving, utils)
+from . import (
+    activations,
+    applications,
+    backend,
+    callbacks,
+    constraints,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    regularizers,
+    saving,
+    utils,
+)
 from .layers import Input, Layer
 from .models import Model, Sequential, load_model
 

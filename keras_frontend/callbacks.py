@@ -11,7 +11,7 @@ from .utils.progbar import Progbar
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ModelCheckpoint", "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger",
-           "LambdaCallback", "TerminateOnNaN"]
+           "LambdaCallback", "TerminateOnNaN", "TensorBoard"]
 
 
 class Callback:
@@ -428,3 +428,56 @@ class TerminateOnNaN(Callback):
         if loss is not None and not np.isfinite(loss):
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
+
+
+class TensorBoard(Callback):
+    """Writes each epoch's logs as TensorBoard scalars (``epoch_loss``, ...) under
+    ``log_dir/train`` and ``log_dir/validation``, and the model's graph, as Keras does."""
+
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
+                 update_freq="epoch", **kwargs):
+        super().__init__()
+        self.log_dir, self.write_graph = os.fspath(log_dir), write_graph
+        self._writers = {}
+        self._summaries = {}
+
+    def _writer(self, kind):
+        import graphflow as gf
+
+        if kind not in self._writers:
+            graph = self.model._graph if self.write_graph and kind == "train" else None
+            self._writers[kind] = gf.summary.FileWriter(os.path.join(self.log_dir, kind),
+                                                        graph=graph)
+        return self._writers[kind]
+
+    def _summary_fn(self, tags):
+        """A cached function from values to serialized scalar summaries for ``tags``."""
+        import graphflow as gf
+
+        fn = self._summaries.get(tags)
+        if fn is None:
+            with gf.Graph().as_default() as graph:
+                values = [gf.placeholder(gf.float32, (), name=f"value_{i}")
+                          for i in range(len(tags))]
+                merged = gf.summary.merge([gf.summary.scalar(tag, v)
+                                           for tag, v in zip(tags, values, strict=True)])
+                fn = gf.Session(graph=graph).make_callable(merged, values)
+            self._summaries[tags] = fn
+        return fn
+
+    def on_epoch_end(self, epoch, logs=None):
+        groups = {"train": {}, "validation": {}}
+        for key, value in (logs or {}).items():
+            kind = "validation" if key.startswith("val_") else "train"
+            groups[kind]["epoch_" + key[4:] if kind == "validation" else "epoch_" + key] = value
+        for kind, values in groups.items():
+            if values:
+                tags = tuple(sorted(values))
+                summary = self._summary_fn(tags)(*[float(values[t]) for t in tags])
+                self._writer(kind).add_summary(summary, epoch)
+                self._writer(kind).flush()
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}

@@ -458,3 +458,15 @@ def test_losses_and_metrics_match_keras3():
         metric.update_state(KERAS3["y_true"], KERAS3["y_prob"])
         assert metric.result() == pytest.approx(float(KERAS3[f"metric_{name}"]), rel=1e-4,
                                                 abs=1e-6), name
+
+
+def test_tensorboard_callback_writes_epoch_scalars(tmp_path):
+    pytest.importorskip("tensorboard")
+    x, y = xor_data()
+    mlp().fit(x, y, epochs=2, validation_split=0.25, verbose=0,
+              callbacks=[callbacks.TensorBoard(str(tmp_path))])
+    for kind, tags in (("train", [b"epoch_loss", b"epoch_accuracy"]),
+                       ("validation", [b"epoch_loss", b"epoch_accuracy"])):
+        (events,) = list((tmp_path / kind).glob("events.out.tfevents.*"))
+        data = events.read_bytes()
+        assert all(tag in data for tag in tags)
