@@ -187,3 +187,20 @@ def test_application_weights_from_a_path(tmp_path):
     x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
     np.testing.assert_allclose(second.predict(x, verbose=0), first.predict(x, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("module,files", [("fashion_mnist", "train-labels-idx1-ubyte.gz"),
+                                          ("cifar10", "cifar-10-python.tar.gz")])
+def test_other_datasets_offline_errors(tmp_path, monkeypatch, module, files):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr("urllib.request.urlopen",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError("offline")))
+    with pytest.raises(OSError) as info:
+        getattr(keras.datasets, module).load_data()
+    assert files in str(info.value) and str(tmp_path / "datasets") in str(info.value)
+
+
+def test_digits_dataset_offline():
+    (x_train, y_train), (x_test, y_test) = keras.datasets.digits.load_data()
+    assert x_train.shape[1:] == (8, 8) and x_train.dtype == np.uint8
+    assert len(x_train) + len(x_test) == 1797 and set(np.unique(y_train)) == set(range(10))

@@ -470,3 +470,18 @@ def test_tensorboard_callback_writes_epoch_scalars(tmp_path):
         (events,) = list((tmp_path / kind).glob("events.out.tfevents.*"))
         data = events.read_bytes()
         assert all(tag in data for tag in tags)
+
+
+def test_set_random_seed_makes_training_reproducible():
+    def run():
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(7)
+        model = keras.Sequential([layers.Dense(8, activation="relu", input_shape=(2,)),
+                                  layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")])
+        model.compile("adam", "binary_crossentropy")
+        x, y = xor_data(64)
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+        return model.get_weights()
+
+    for a, b in zip(run(), run(), strict=True):
+        np.testing.assert_array_equal(a, b)
