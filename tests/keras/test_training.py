@@ -485,3 +485,19 @@ def test_set_random_seed_makes_training_reproducible():
 
     for a, b in zip(run(), run(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_constraints_pop_and_clone():
+    model = keras.Sequential([
+        layers.Dense(3, input_shape=(2,), kernel_constraint=keras.constraints.NonNeg()),
+        layers.Dense(1)])
+    model.compile(optimizers.SGD(1.0), "mse")
+    x = np.random.default_rng(0).random((8, 2))
+    model.fit(x, -10 * np.ones((8, 1)), epochs=3, verbose=0)
+    assert model.layers[0].get_weights()[0].min() >= 0
+    model.pop()
+    assert model.output_shape == (None, 3)
+    model.add(layers.Dense(4))
+    clone = keras.models.clone_model(model)
+    assert clone.output_shape == (None, 4) and len(clone.weights) == 4
+    assert clone._graph is not model._graph
