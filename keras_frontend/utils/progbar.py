@@ -12,7 +12,15 @@ import time
 
 def _interactive():
     stream = sys.stdout
-    return (hasattr(stream, "isatty") and stream.isatty()) or "ipykernel" in sys.modules
+    return (hasattr(stream, "isatty") and stream.isatty()) or _in_notebook()
+
+
+def _in_notebook():
+    """True inside a Jupyter kernel (where the bar redraws in place), not merely when some
+    library imported ipykernel (jupyter_client does, to find kernels)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def format_time_per_unit(seconds, unit):
