@@ -183,7 +183,10 @@ class Loss:
 
 
 def _match_rank(weight, values):
-    """Sample weights of shape (batch,) broadcast over the per-sample value axes."""
+    """Sample weights of shape (batch,) broadcast over the per-sample value axes (and in
+    the values' dtype)."""
+    if weight.dtype != values.dtype:
+        weight = gf.cast(weight, values.dtype)
     extra = (values.shape.ndims or 1) - (weight.shape.ndims or 1)
     for _ in range(max(extra, 0)):
         weight = gf.expand_dims(weight, -1)

@@ -120,7 +120,8 @@ class Trainer:
                     if getattr(loss, "sparse_labels", False):
                         targets.append(gf.placeholder(gf.int32, dims[:-1]))
                     else:
-                        targets.append(gf.placeholder(gf.float32, dims))
+                        dtype = out.dtype if out.dtype.is_floating else gf.float32
+                        targets.append(gf.placeholder(dtype, dims))
                     weights.append(gf.placeholder(gf.float32, [None]))
             self._targets = (targets, weights)
         return self._targets

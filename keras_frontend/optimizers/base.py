@@ -100,17 +100,24 @@ class Optimizer:
             for grad, var in zip(grads, [v for _, v in pairs], strict=True):
                 with self._graph.name_scope(var.op.name.replace("/", "_")):
                     slots = [self._variable(np.full(var.shape.as_list(), self._slot_init),
-                                            slot) for slot in self._slots]
+                                            slot, var.dtype.name) for slot in self._slots]
                     self._slot_variables.extend(slots)
-                    new_value = self._update(var, grad, slots, self._lr_tensor, ctx)
-                    updates.append(self._finish(var, new_value))
+                    lr, var_ctx = self._in_dtype(var.dtype, ctx)
+                    new_value = self._update(var, grad, slots, lr, var_ctx)
+                    updates.append(self._finish(var, new_value, lr))
             with self._graph.control_dependencies(updates):
                 return self.iterations.assign_add(gf.constant(1, gf.int64)).op
 
-    def _finish(self, var, new_value):
+    def _in_dtype(self, dtype, ctx):
+        """The learning rate and per-step values in a variable's dtype (float64 models)."""
+        if dtype == gf.float32:
+            return self._lr_tensor, ctx
+        return gf.cast(self._lr_tensor, dtype), {k: gf.cast(v, dtype) for k, v in ctx.items()}
+
+    def _finish(self, var, new_value, lr):
         """Weight decay and the variable's constraint, then the assignment."""
         if self.weight_decay:
-            new_value = new_value - self._lr_tensor * self.weight_decay * var
+            new_value = new_value - lr * self.weight_decay * var
         constraint = getattr(var, "_keras_constraint", None)
         if constraint is not None:
             new_value = constraint(new_value)

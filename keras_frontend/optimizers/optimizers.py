@@ -155,11 +155,13 @@ class Adamax(Optimizer):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
+    def _prepare(self, step):
+        return {"step": step, "b1_power": gf.pow(gf.constant(self.beta_1, gf.float32), step)}, []
+
     def _update(self, var, grad, slots, lr, ctx):
-        b1_power = gf.pow(gf.constant(self.beta_1, gf.float32), ctx["step"])
         m = slots[0].assign_add((grad - slots[0]) * (1 - self.beta_1))
         u = slots[1].assign(gf.maximum(self.beta_2 * slots[1], gf.abs(grad)))
-        return var - lr * m / ((1 - b1_power) * (u + self.epsilon))
+        return var - lr * m / ((1 - ctx["b1_power"]) * (u + self.epsilon))
 
     def get_config(self):
         config = super().get_config()

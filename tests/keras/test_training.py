@@ -501,3 +501,14 @@ def test_constraints_pop_and_clone():
     clone = keras.models.clone_model(model)
     assert clone.output_shape == (None, 4) and len(clone.weights) == 4
     assert clone._graph is not model._graph
+
+
+@pytest.mark.parametrize("name", ["adam", "adamax", "nadam", "rmsprop"])
+def test_float64_models_train(name):
+    inp = keras.Input((3,), dtype="float64")
+    model = keras.Model(inp, layers.Dense(1, dtype="float64")(inp))
+    model.compile(optimizers.get(name), "mse", metrics=["mae"])
+    rng = np.random.default_rng(0)
+    history = model.fit(rng.random((16, 3)), rng.random((16, 1)), epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+    assert model.predict(rng.random((2, 3)), verbose=0).dtype == np.float64
