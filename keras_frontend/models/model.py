@@ -226,6 +226,11 @@ class Model(Trainer, Layer):
                 show_trainable=False, layer_range=None):
         from ..utils.summary import print_summary
 
+        if not self.built:
+            raise ValueError(f"Model '{self.name}' has not yet been built. Build it first by "
+                             "calling `build(input_shape)` or by calling it on a batch of "
+                             "data (`fit`, `predict`), or give its first layer an "
+                             "`input_shape`.")
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
     def get_config(self):

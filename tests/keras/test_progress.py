@@ -89,3 +89,29 @@ def test_small_values_use_exponent_format():
                                           (0.0004, " 400us/step")])
 def test_time_per_step_units(seconds, text):
     assert progbar.format_time_per_unit(seconds, "step") == text
+
+
+def test_summary_matches_keras_layout(capsys):
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(10, activation="relu"),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    x, y = np.ones((4, 8), "float32"), np.ones(4, "float32")
+    model.fit(x, y, verbose=0)
+    model.summary()
+    expected = [
+        'Model: "sequential"',
+        "┏" + "━" * 33 + "┳" + "━" * 24 + "┳" + "━" * 15 + "┓",
+        "┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃",
+        "┡" + "━" * 33 + "╇" + "━" * 24 + "╇" + "━" * 15 + "┩",
+        "│ dense (Dense)                   │ (None, 10)             │            90 │",
+        "├" + "─" * 33 + "┼" + "─" * 24 + "┼" + "─" * 15 + "┤",
+        "│ dense_1 (Dense)                 │ (None, 1)              │            11 │",
+        "└" + "─" * 33 + "┴" + "─" * 24 + "┴" + "─" * 15 + "┘",
+        " Total params: 305 (1.20 KB)",
+        " Trainable params: 101 (404.00 B)",
+        " Non-trainable params: 0 (0.00 B)",
+        " Optimizer params: 204 (820.00 B)",
+    ]
+    assert capsys.readouterr().out.splitlines() == expected
+    with pytest.raises(ValueError, match="not yet been built"):
+        keras.Sequential([layers.Dense(2)]).summary()
