@@ -16,15 +16,30 @@ from .. import backend, constraints, initializers, regularizers, tree
 
 
 class Node:
-    """One call of ``layer``: the tensors it took and made, and its non-tensor arguments."""
+    """One call of ``layer``: the tensors it took and made, and its other arguments.
+
+    Tensors passed by keyword (``initial_state=``) are inputs too: ``input_tensors`` lists
+    the positional ones, then those.
+    """
 
     def __init__(self, layer, inputs, outputs, call_kwargs):
         self.layer = layer
         self.inputs = inputs
         self.outputs = outputs
         self.call_kwargs = call_kwargs
-        self.input_tensors = tree.flatten(inputs) if inputs is not None else []
+        self.positional_tensors = tree.flatten(inputs) if inputs is not None else []
+        self.input_tensors = self.positional_tensors + [
+            t for t in tree.flatten(call_kwargs) if isinstance(t, gf.Tensor)]
         self.output_tensors = tree.flatten(outputs)
+
+    def rebuilt_args(self, mapping):
+        """The call's inputs and keyword arguments with tensors replaced via ``mapping``."""
+        def swap(value):
+            return mapping.get(value, value) if isinstance(value, gf.Tensor) else value
+
+        inputs = tree.pack_sequence_as(self.inputs,
+                                       [swap(t) for t in self.positional_tensors])
+        return inputs, tree.map_structure(swap, self.call_kwargs)
 
 
 class Layer:
@@ -221,7 +236,9 @@ class Layer:
         if self._graph is not None and self._graph is self._private_graph and \
                 graph is not self._graph:
             self._move_weights(graph)
-        kwargs = dict(kwargs)
+        kwargs = tree.map_structure(
+            lambda v: backend.into_graph([v], graph)[0] if isinstance(v, gf.Tensor) else v,
+            dict(kwargs))
         masks = backend.graph_state(graph).masks
         input_mask = kwargs.pop("mask", None)  # given explicitly, as Keras 3 files record it
         if input_mask is None:

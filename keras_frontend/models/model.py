@@ -155,9 +155,7 @@ class Model(Trainer, Layer):
             sensitive = training and getattr(node.layer, "training_sensitive", False)
             if not changed and not sensitive:
                 continue
-            inputs = tree.pack_sequence_as(node.inputs,
-                                           [mapping.get(t, t) for t in node.input_tensors])
-            kwargs = dict(node.call_kwargs)
+            inputs, kwargs = node.rebuilt_args(mapping)
             if training is not None:
                 kwargs["training"] = training
             outputs = node.layer(inputs, **kwargs)

@@ -8,6 +8,8 @@ rebuilding replays those calls. A model input that is an intermediate tensor (as
 
 import contextlib
 
+import graphflow as gf
+
 from .. import layers as layers_mod
 from .. import tree
 
@@ -143,7 +145,9 @@ def functional_config(model):
             entries[name] = dict(serialize_layer(node.layer), name=name, inbound_nodes=[])
             order.append(name)
         args = tree.map_structure(lambda t: _tensor_ref(t, keys), node.inputs)
-        kwargs = {k: v for k, v in node.call_kwargs.items() if k != "training"}
+        kwargs = tree.map_structure(
+            lambda v: _tensor_ref(v, keys) if isinstance(v, gf.Tensor) else v,
+            {k: v for k, v in node.call_kwargs.items() if k != "training"})
         entries[name]["inbound_nodes"].append({"args": [args], "kwargs": kwargs})
     return {"name": model.name, "trainable": model.trainable,
             "layers": [entries[n] for n in order],
@@ -208,8 +212,6 @@ _KERAS_OPS = {"NotEqual": "not_equal", "Equal": "equal", "Greater": "greater",
 
 def _replay_keras_op(layer_config, tensors):
     """Computes a recorded Keras op (used for masks) on the resolved tensors."""
-    import graphflow as gf
-
     name = layer_config["class_name"]
     if name not in _KERAS_OPS:
         raise ValueError(f"This file applies the Keras op '{name}' to tensors outside a "

@@ -204,3 +204,24 @@ def test_digits_dataset_offline():
     (x_train, y_train), (x_test, y_test) = keras.datasets.digits.load_data()
     assert x_train.shape[1:] == (8, 8) and x_train.dtype == np.uint8
     assert len(x_train) + len(x_test) == 1797 and set(np.unique(y_train)) == set(range(10))
+
+
+def test_seq2seq_initial_state_trains_and_round_trips(tmp_path):
+    encoder_in = keras.Input((4, 5))
+    _, h, c = layers.LSTM(8, return_state=True)(encoder_in)
+    decoder_in = keras.Input((3, 6))
+    decoded = layers.LSTM(8, return_sequences=True)(decoder_in, initial_state=[h, c])
+    model = keras.Model([encoder_in, decoder_in],
+                        layers.Dense(6, activation="softmax")(decoded))
+    model.compile("rmsprop", "categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.random((8, 4, 5)), rng.random((8, 3, 6))
+    y = np.eye(6)[rng.integers(0, 6, (8, 3))]
+    history = model.fit([x1, x2], y, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    encoder_only = keras.Model(encoder_in, [h, c])
+    assert [a.shape for a in encoder_only.predict(x1, verbose=0)] == [(8, 8), (8, 8)]
+    model.save(tmp_path / "s2s.keras")
+    loaded = keras.models.load_model(tmp_path / "s2s.keras")
+    np.testing.assert_allclose(loaded.predict([x1, x2], verbose=0),
+                               model.predict([x1, x2], verbose=0), rtol=1e-5)
