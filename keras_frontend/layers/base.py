@@ -46,7 +46,8 @@ class Layer:
     """The Keras Layer contract: ``build(input_shape)``, ``call(inputs)``, ``get_config()``."""
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
-                 input_dim=None, batch_input_shape=None, batch_size=None, **kwargs):
+                 input_dim=None, batch_input_shape=None, batch_size=None,
+                 activity_regularizer=None, **kwargs):
         kwargs.pop("autocast", None)
         kwargs.pop("input_length", None)
         if kwargs:
@@ -54,6 +55,7 @@ class Layer:
                             f"{type(self).__name__}: {kwargs}")
         self.name = name or backend.unique_object_name(backend.snake_case(type(self).__name__))
         self._trainable = trainable
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.dtype = _dtype_name(dtype) if dtype is not None else backend.floatx()
         self.built = False
         self._own_weights = []  # creation order, which is the order saving uses
@@ -106,7 +108,10 @@ class Layer:
     def get_config(self):
         """The constructor's arguments. As in Keras 3 the input shape is not among them: a
         model's config keeps it in its InputLayer."""
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
 
     @classmethod
     def from_config(cls, config):

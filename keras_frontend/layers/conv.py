@@ -43,7 +43,7 @@ class BaseConv(Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_regularizer=None, bias_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.filters = int(filters) if filters is not None else None
@@ -52,6 +52,9 @@ class BaseConv(Layer):
         self.padding = normalize_padding(padding)
         self.data_format = _check_channels_last(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate")
+        if groups != 1:
+            raise ValueError(f"Grouped convolutions (groups={groups}) are not supported; "
+                             "use groups=1 or DepthwiseConv2D.")
         self.groups = groups
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -186,7 +189,7 @@ class DepthwiseConv2D(BaseConv):
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
-                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_regularizer=None, bias_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(None, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate,
@@ -236,7 +239,7 @@ class SeparableConv2D(BaseConv):
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None,
-                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None,
                  depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(filters, kernel_size, strides=strides, padding=padding,

@@ -141,26 +141,30 @@ class Model(Trainer, Layer):
         return tree.pack_sequence_as(self._nested_outputs,
                                      self._call_graph(flat, training=training))
 
-    def _call_graph(self, flat_inputs, training=None):
+    def _call_graph(self, flat_inputs, training=None, penalties=None):
         """Replays the nodes on new inputs (or in training mode); unchanged ones are reused.
-        A subclassed model runs its own ``call`` again instead."""
+        A subclassed model runs its own ``call`` again instead. With a ``penalties`` list,
+        adds the activity regularizers' penalties on the outputs it computes."""
         if self._is_subclassed():
             inputs = tree.pack_sequence_as(self._nested_inputs, list(flat_inputs))
             kwargs = {"training": training} if self._call_takes_training else {}
             with self._graph.as_default(), self._graph.name_scope(self.name):
                 return tree.flatten(self.call(inputs, **kwargs))
-        mapping = {t: new for t, new in zip(self.inputs, flat_inputs, strict=True) if t is not new}
+        mapping = {t: new for t, new in zip(self.inputs, flat_inputs, strict=True)
+                   if t is not new}
         for node in self._nodes:
             changed = any(t in mapping for t in node.input_tensors)
             sensitive = training and getattr(node.layer, "training_sensitive", False)
-            if not changed and not sensitive:
-                continue
-            inputs, kwargs = node.rebuilt_args(mapping)
-            if training is not None:
-                kwargs["training"] = training
-            outputs = node.layer(inputs, **kwargs)
-            for old, new in zip(node.output_tensors, tree.flatten(outputs), strict=True):
-                mapping[old] = new
+            if changed or sensitive:
+                inputs, kwargs = node.rebuilt_args(mapping)
+                if training is not None:
+                    kwargs["training"] = training
+                outputs = node.layer(inputs, **kwargs)
+                for old, new in zip(node.output_tensors, tree.flatten(outputs), strict=True):
+                    mapping[old] = new
+            regularizer = node.layer.activity_regularizer
+            if penalties is not None and regularizer is not None:
+                penalties.extend(regularizer(mapping.get(t, t)) for t in node.output_tensors)
         return [mapping.get(t, t) for t in self.outputs]
 
     def __call__(self, *args, **kwargs):

@@ -178,15 +178,19 @@ class Trainer:
         loss_objs = self._loss_objects()
         targets, weights = self._target_placeholders()
         with graph.as_default(), graph.name_scope(kind):
-            outputs = self._call_graph(self.inputs, training=True) if kind == "train" \
-                else list(self.outputs)
+            penalties = []
+            if kind == "train" or not self._is_subclassed():
+                outputs = self._call_graph(self.inputs, training=True if kind == "train"
+                                           else None, penalties=penalties)
+            else:
+                outputs = list(self.outputs)
             loss_weights = self._per_output(self._loss_weights, "loss_weights")
             masks = backend.graph_state(graph).masks
             per_output = [fn(t, out, _masked_weights(w, masks.get(out))) for fn, t, out, w in
                           zip(loss_objs, targets, outputs, weights, strict=True)]
             terms = [w * term if w is not None else term
                      for w, term in zip(loss_weights, per_output, strict=True)]
-            terms += self.losses
+            terms += self.losses + penalties
             total = gf.add_n(terms) if len(terms) > 1 else terms[0]
             loss_names = ["loss"]
             fetches = [total]

@@ -81,7 +81,7 @@ def deserialize_layer(config, custom_objects=None, safe_mode=None):
 
 # Keras 3 config keys for features this frontend does not have, with the values that mean
 # "not used"; a file using one of them for real is refused rather than loaded wrongly.
-_INERT_KEYS = {"quantization_config": (None,), "activity_regularizer": (None,),
+_INERT_KEYS = {"quantization_config": (None,),
                "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": None,
                "use_cudnn": None, "lora_rank": (None,), "lora_alpha": (None,),
                "embeddings_lora_rank": (None,), "sparse": (False,),

@@ -458,3 +458,16 @@ def test_keras_ops_in_custom_layers_and_lambdas():
         [ops.max(t, axis=1, keepdims=True), ops.cast(ops.expand_dims(ops.argmax(t), 1),
                                                      "float32")], axis=1))(x)
     np.testing.assert_allclose(joined, np.stack([x.max(1), x.argmax(1)], 1), rtol=1e-6)
+
+
+def test_activity_regularizer_adds_penalty_on_outputs():
+    model = keras.Sequential([layers.Dense(2, input_shape=(3,), kernel_initializer="ones",
+                                           use_bias=False,
+                                           activity_regularizer=keras.regularizers.l1(0.5))])
+    model.compile("sgd", "mse")
+    x, y = np.ones((4, 3), "float32"), np.zeros((4, 2), "float32")
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(9.0 + 0.5 * 3 * 2 * 4)
+    config = keras.Sequential.from_config(model.get_config()).layers[0].get_config()
+    assert config["activity_regularizer"]["config"] == {"l1": 0.5}
+    with pytest.raises(ValueError, match="groups"):
+        layers.Conv2D(4, 3, groups=2)
