@@ -10,7 +10,7 @@ import numpy as np
 
 import graphflow as gf
 
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, backend, constraints, initializers, regularizers
 from .base import Layer
 from .core import serialize_args
 
@@ -41,9 +41,23 @@ class _RNN(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        if stateful:
+            raise ValueError("Stateful recurrent layers are not supported: pass the previous "
+                             "states as `initial_state` instead.")
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
+        self.seed = seed
         self.return_sequences, self.return_state = return_sequences, return_state
         self.go_backwards, self.stateful, self.unroll = go_backwards, stateful, unroll
+
+    @property
+    def training_sensitive(self):
+        """Dropout on the inputs or the recurrent state applies only in training."""
+        return bool(self.dropout or self.recurrent_dropout)
+
+    def _dropout_mask(self, like, rate):
+        """One dropout mask per sequence (Keras reuses it at every timestep)."""
+        seed = self.seed if self.seed is not None else backend.next_seed()
+        return gf.nn.dropout(gf.ones_like(like), rate=rate, seed=seed)
 
     def _bias_value(self):
         return self.bias_initializer
@@ -80,13 +94,19 @@ class _RNN(Layer):
             raise ValueError("recurrent layers need a known number of timesteps")
         states = list(initial_state) if initial_state is not None else \
             self._initial_state(inputs)
+        rec_mask = None
+        if training and self.dropout:
+            mask_in = self._dropout_mask(gf.reduce_sum(inputs, axis=1), self.dropout)
+            inputs = inputs * gf.expand_dims(mask_in, 1)
+        if training and self.recurrent_dropout:
+            rec_mask = self._dropout_mask(states[0], self.recurrent_dropout)
         projected = self._project_inputs(inputs, steps)
         keep = None if mask is None else gf.unstack(
             gf.expand_dims(gf.cast(mask, inputs.dtype), -1), num=steps, axis=1)
         order = list(range(steps))[::-1] if self.go_backwards else list(range(steps))
         outputs = []
         for t in order:
-            out, new_states = self._step(projected[t], states)
+            out, new_states = self._step(projected[t], states, rec_mask)
             if keep is not None:
                 out, new_states = _masked_step(keep[t], out, new_states,
                                                outputs[-1] if outputs else None, states)
@@ -114,7 +134,7 @@ class _RNN(Layer):
     def get_config(self):
         config = super().get_config()
         config.update(units=self.units, activation=activations.serialize(self.activation),
-                      use_bias=self.use_bias, dropout=self.dropout,
+                      use_bias=self.use_bias, dropout=self.dropout, seed=self.seed,
                       recurrent_dropout=self.recurrent_dropout,
                       return_sequences=self.return_sequences, return_state=self.return_state,
                       go_backwards=self.go_backwards, stateful=self.stateful,
@@ -131,6 +151,11 @@ class _RNN(Layer):
         return config
 
 
+def _dropped(h, rec_mask):
+    """The state as the recurrent matmul sees it: with recurrent dropout in training."""
+    return h if rec_mask is None else h * rec_mask
+
+
 def _masked_step(keep, out, new_states, previous_out, previous_states):
     """At a masked (padding) timestep the states carry over and the output repeats the
     previous one (zeros before any real step), as in Keras."""
@@ -143,8 +168,9 @@ def _masked_step(keep, out, new_states, previous_out, previous_states):
 class SimpleRNN(_RNN):
     """``h = activation(x @ W + h @ U + b)``."""
 
-    def _step(self, x_proj, states):
-        h = self.activation(x_proj + gf.matmul(states[0], self.recurrent_kernel))
+    def _step(self, x_proj, states, rec_mask=None):
+        h = self.activation(x_proj + gf.matmul(_dropped(states[0], rec_mask),
+                                               self.recurrent_kernel))
         return h, [h]
 
 
@@ -172,9 +198,9 @@ class LSTM(_RNN):
 
         return init
 
-    def _step(self, x_proj, states):
+    def _step(self, x_proj, states, rec_mask=None):
         h, c = states
-        z = x_proj + gf.matmul(h, self.recurrent_kernel)
+        z = x_proj + gf.matmul(_dropped(h, rec_mask), self.recurrent_kernel)
         i, f, g, o = gf.split(z, 4, axis=1)
         i, f, o = (self.recurrent_activation(t) for t in (i, f, o))
         c = f * c + i * self.activation(g)
@@ -205,11 +231,12 @@ class GRU(_RNN):
     def _input_bias(self):
         return self.bias[0] if self.reset_after else self.bias
 
-    def _step(self, x_proj, states):
+    def _step(self, x_proj, states, rec_mask=None):
         (h,) = states
+        h_in = _dropped(h, rec_mask)
         x_z, x_r, x_h = gf.split(x_proj, 3, axis=1)
         if self.reset_after:
-            inner = gf.matmul(h, self.recurrent_kernel)
+            inner = gf.matmul(h_in, self.recurrent_kernel)
             if self.bias is not None:
                 inner = inner + self.bias[1]
             r_z, r_r, r_h = gf.split(inner, 3, axis=1)
@@ -218,9 +245,9 @@ class GRU(_RNN):
             hh = self.activation(x_h + r * r_h)
         else:
             u_z, u_r, u_h = gf.split(self.recurrent_kernel, 3, axis=1)
-            z = self.recurrent_activation(x_z + gf.matmul(h, u_z))
-            r = self.recurrent_activation(x_r + gf.matmul(h, u_r))
-            hh = self.activation(x_h + gf.matmul(r * h, u_h))
+            z = self.recurrent_activation(x_z + gf.matmul(h_in, u_z))
+            r = self.recurrent_activation(x_r + gf.matmul(h_in, u_r))
+            hh = self.activation(x_h + gf.matmul(r * h_in, u_h))
         h = z * h + (1.0 - z) * hh
         return h, [h]
 

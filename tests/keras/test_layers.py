@@ -471,3 +471,13 @@ def test_activity_regularizer_adds_penalty_on_outputs():
     assert config["activity_regularizer"]["config"] == {"l1": 0.5}
     with pytest.raises(ValueError, match="groups"):
         layers.Conv2D(4, 3, groups=2)
+
+
+@pytest.mark.parametrize("cls", [layers.SimpleRNN, layers.LSTM, layers.GRU])
+def test_recurrent_dropout_only_in_training(cls):
+    layer = cls(4, dropout=0.5, recurrent_dropout=0.5, seed=1)
+    x = rand(8, 5, 3)
+    np.testing.assert_array_equal(layer(x), layer(x))
+    assert not np.allclose(layer(x, training=True), layer(x))
+    with pytest.raises(ValueError, match="Stateful"):
+        cls(2, stateful=True)
