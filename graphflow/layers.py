@@ -38,6 +38,19 @@ def _padding(padding):
     return p
 
 
+def _weights(kernel_shape, units, dtype, use_bias, kernel_initializer, bias_initializer,
+             kernel_regularizer, bias_regularizer, trainable):
+    """The ``kernel`` (and ``bias``) variables of a layer, in the current variable scope."""
+    kernel = get_variable("kernel", kernel_shape, dtype=dtype, initializer=kernel_initializer,
+                          regularizer=kernel_regularizer, trainable=trainable)
+    if not use_bias:
+        return kernel, None
+    bias = get_variable("bias", [units], dtype=dtype,
+                        initializer=bias_initializer or zeros_initializer(),
+                        regularizer=bias_regularizer, trainable=trainable)
+    return kernel, bias
+
+
 def _finish(outputs, bias, activation):
     if bias is not None:
         outputs = nn_ops.bias_add(outputs, bias)
@@ -54,13 +67,9 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
     if in_dim is None:
         raise ValueError(f"dense: the last dimension of the inputs must be known, got {x.shape}")
     with variable_scope(name, default_name="dense", reuse=reuse):
-        kernel = get_variable("kernel", [in_dim, units], dtype=x.dtype,
-                              initializer=kernel_initializer, regularizer=kernel_regularizer,
-                              trainable=trainable)
-        bias = get_variable("bias", [units], dtype=x.dtype,
-                            initializer=bias_initializer or zeros_initializer(),
-                            regularizer=bias_regularizer, trainable=trainable) \
-            if use_bias else None
+        kernel, bias = _weights([in_dim, units], units, x.dtype, use_bias, kernel_initializer,
+                                bias_initializer, kernel_regularizer, bias_regularizer,
+                                trainable)
         out = matmul(x, kernel) if x.shape.ndims == 2 else tensordot(x, kernel, [[-1], [0]])
         return _finish(out, bias, activation)
 
@@ -73,13 +82,9 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
     x = _channels_last(inputs, data_format, 4)
     kh, kw = _pair(kernel_size, "kernel_size")
     with variable_scope(name, default_name="conv2d", reuse=reuse):
-        kernel = get_variable("kernel", [kh, kw, x.shape.dims[-1], filters], dtype=x.dtype,
-                              initializer=kernel_initializer, regularizer=kernel_regularizer,
-                              trainable=trainable)
-        bias = get_variable("bias", [filters], dtype=x.dtype,
-                            initializer=bias_initializer or zeros_initializer(),
-                            regularizer=bias_regularizer, trainable=trainable) \
-            if use_bias else None
+        kernel, bias = _weights([kh, kw, x.shape.dims[-1], filters], filters, x.dtype,
+                                use_bias, kernel_initializer, bias_initializer,
+                                kernel_regularizer, bias_regularizer, trainable)
         sh, sw = _pair(strides, "strides")
         dh, dw = _pair(dilation_rate, "dilation_rate")
         out = conv_ops.conv2d(x, kernel, [1, sh, sw, 1], _padding(padding),
@@ -94,13 +99,9 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid",
     x = _channels_last(inputs, data_format, 3)
     k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
     with variable_scope(name, default_name="conv1d", reuse=reuse):
-        kernel = get_variable("kernel", [k, x.shape.dims[-1], filters], dtype=x.dtype,
-                              initializer=kernel_initializer, regularizer=kernel_regularizer,
-                              trainable=trainable)
-        bias = get_variable("bias", [filters], dtype=x.dtype,
-                            initializer=bias_initializer or zeros_initializer(),
-                            regularizer=bias_regularizer, trainable=trainable) \
-            if use_bias else None
+        kernel, bias = _weights([k, x.shape.dims[-1], filters], filters, x.dtype, use_bias,
+                                kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, trainable)
         stride = strides if isinstance(strides, int) else strides[0]
         rate = dilation_rate if isinstance(dilation_rate, int) else dilation_rate[0]
         out = conv_ops.conv1d(x, kernel, stride, _padding(padding), dilations=rate)
@@ -116,13 +117,9 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
     sh, sw = _pair(strides, "strides")
     pad = _padding(padding)
     with variable_scope(name, default_name="conv2d_transpose", reuse=reuse):
-        kernel = get_variable("kernel", [kh, kw, filters, x.shape.dims[-1]], dtype=x.dtype,
-                              initializer=kernel_initializer, regularizer=kernel_regularizer,
-                              trainable=trainable)
-        bias = get_variable("bias", [filters], dtype=x.dtype,
-                            initializer=bias_initializer or zeros_initializer(),
-                            regularizer=bias_regularizer, trainable=trainable) \
-            if use_bias else None
+        kernel, bias = _weights([kh, kw, filters, x.shape.dims[-1]], filters, x.dtype,
+                                use_bias, kernel_initializer, bias_initializer,
+                                kernel_regularizer, bias_regularizer, trainable)
         shape = array_ops.shape(x)
         h, w = _transposed_size(shape[1], kh, sh, pad), _transposed_size(shape[2], kw, sw, pad)
         out_shape = array_ops.stack([shape[0], h, w, filters])
