@@ -157,6 +157,8 @@ class Conv2DTranspose(BaseConv):
                  output_padding=None, data_format=None, dilation_rate=(1, 1), **kwargs):
         super().__init__(filters, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+        if self.dilation_rate != (1, 1):
+            raise ValueError("Conv2DTranspose supports dilation_rate=(1, 1) only.")
         self.output_padding = None if output_padding is None else normalize_tuple(
             output_padding, 2, "output_padding")
 

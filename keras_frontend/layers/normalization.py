@@ -117,6 +117,7 @@ class LayerNormalization(Layer):
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.axis, self.epsilon, self.center, self.scale = axis, epsilon, center, scale
+        self.rms_scaling = rms_scaling
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
@@ -130,16 +131,19 @@ class LayerNormalization(Layer):
         self.gamma = self.add_weight(shape, self.gamma_initializer,
                                      regularizer=self.gamma_regularizer,
                                      constraint=self.gamma_constraint, name="gamma") \
-            if self.scale else None
+            if self.scale or self.rms_scaling else None
         self.beta = self.add_weight(shape, self.beta_initializer,
                                     regularizer=self.beta_regularizer,
                                     constraint=self.beta_constraint, name="beta") \
-            if self.center else None
+            if self.center and not self.rms_scaling else None
 
     def call(self, inputs):
         ndims = inputs.shape.ndims
         axes = self._feature_axes
         mean, variance = gf.nn.moments(inputs, axes, keepdims=True)
+        if self.rms_scaling:  # Keras 3's (deprecated) form: no centering, divide by the std
+            return inputs * gf.rsqrt(variance + self.epsilon) * \
+                _broadcast(self.gamma, axes, ndims)
         out = (inputs - mean) * gf.rsqrt(variance + self.epsilon)
         if self.gamma is not None:
             out = out * _broadcast(self.gamma, axes, ndims)
@@ -151,7 +155,8 @@ class LayerNormalization(Layer):
         config = super().get_config()
         config.update(
             axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
-            rms_scaling=False, beta_initializer=initializers.serialize(self.beta_initializer),
+            rms_scaling=self.rms_scaling,
+            beta_initializer=initializers.serialize(self.beta_initializer),
             gamma_initializer=initializers.serialize(self.gamma_initializer),
             beta_regularizer=regularizers.serialize(self.beta_regularizer),
             gamma_regularizer=regularizers.serialize(self.gamma_regularizer),

@@ -28,6 +28,11 @@ class Optimizer:
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                             f"{kwargs}")
+        unsupported = {"use_ema": use_ema, "loss_scale_factor": loss_scale_factor,
+                       "gradient_accumulation_steps": gradient_accumulation_steps}
+        used = [k for k, v in unsupported.items() if v]
+        if used:
+            raise ValueError(f"{type(self).__name__}: {used} are not supported here.")
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
                              "be set.")

@@ -123,6 +123,7 @@ LAYER_SPECS = [
     ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same"), (1, 7, 7, 2)),
     ("AveragePooling1D", dict(pool_size=2, padding="same"), (1, 5, 2)),
     ("LayerNormalization", dict(axis=-1), (2, 3, 4)),
+    ("LayerNormalization", dict(rms_scaling=True), (2, 5)),
     ("BatchNormalization", dict(axis=-1), (4, 3, 3, 2)),
     ("GRU", dict(units=3, reset_after=False, return_sequences=True), (2, 4, 3)),
     ("GRU", dict(units=3, go_backwards=True, return_state=True), (2, 4, 3)),
