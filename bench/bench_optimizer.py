@@ -148,7 +148,7 @@ def main(argv=None):
             sess.run(gf.global_variables_initializer())
         counter = iter(range(10**9))
 
-        def step(sess=sess, train=train, x=x, y=y):
+        def step(sess=sess, train=train, x=x, y=y, counter=counter):
             i = next(counter) % len(xs)
             sess.run(train, {x: xs[i], y: ys[i]})
 

@@ -4,18 +4,59 @@
 parts of it in a Session.
 """
 
-from . import (contrib, debugging, dtypes, errors, io, layers, losses, nest, nn, passes,
-               random, summary, train, viz)
+from . import (
+    contrib,
+    debugging,
+    dtypes,
+    errors,
+    io,
+    layers,
+    losses,
+    nest,
+    nn,
+    passes,
+    random,
+    summary,
+    train,
+    viz,
+)
 from .autodiff import gradients
 from .debugging import add_check_numerics_ops, check_numerics
+from .dtypes import (
+    DType,
+    as_dtype,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from .graph import (
+    Graph,
+    Operation,
+    Tensor,
+    add_to_collection,
+    control_dependencies,
+    device,
+    get_collection,
+    get_default_graph,
+    name_scope,
+    reset_default_graph,
+)
+from .init_ops import *  # noqa: F401,F403
 from .io import import_graph_def
-from .passes import optimize_graph
-from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,
-                     float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32,
-                     uint64)
-from .graph import (Graph, Operation, Tensor, add_to_collection, control_dependencies,
-                    device, get_collection, get_default_graph, name_scope,
-                    reset_default_graph)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.constant_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -25,18 +66,32 @@ from .ops.random_ops import *  # noqa: F401,F403
 from .ops.reduction_ops import *  # noqa: F401,F403
 from .ops.slicing_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
-from .init_ops import *  # noqa: F401,F403
-from .session import (ConfigProto, InteractiveSession, RunMetadata, RunOptions, Session,
-                      get_default_session)
+from .passes import optimize_graph
+from .session import (
+    ConfigProto,
+    InteractiveSession,
+    RunMetadata,
+    RunOptions,
+    Session,
+    get_default_session,
+)
 from .shapes import Dimension, TensorShape, dimension_value
 from .variable_scope import *  # noqa: F401,F403
-from .variables import (GraphKeys, Variable, all_variables, global_variables,
-                        global_variables_initializer, initialize_all_variables,
-                        is_variable_initialized, local_variables,
-                        local_variables_initializer, model_variables,
-                        report_uninitialized_variables, trainable_variables,
-                        variables_initializer)
-
+from .variables import (
+    GraphKeys,
+    Variable,
+    all_variables,
+    global_variables,
+    global_variables_initializer,
+    initialize_all_variables,
+    is_variable_initialized,
+    local_variables,
+    local_variables_initializer,
+    model_variables,
+    report_uninitialized_variables,
+    trainable_variables,
+    variables_initializer,
+)
 
 compat = None  # set below: ``tf.compat.v1`` is graphflow itself
 __version__ = "0.1.0"

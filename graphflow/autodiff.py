@@ -29,7 +29,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None,
     with graph.as_default(), graph.name_scope(name):
         between = _ops_between(ys, xs, stops)
         grads = {}  # tensor -> list of gradient contributions
-        for y, gy in zip(ys, grad_ys):
+        for y, gy in zip(ys, grad_ys, strict=True):
             if gy is None:
                 gy = array_ops.ones_like(y)
             else:
@@ -46,7 +46,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None,
                     f"gradient rule of {op.type} returned {len(in_grads)} values for "
                     f"{len(op.inputs)} inputs"
                 )
-            for t, g in zip(op.inputs, in_grads):
+            for t, g in zip(op.inputs, in_grads, strict=True):
                 if g is not None and _differentiable(t) and t not in stops:
                     grads.setdefault(t, []).append(g)
         return [_total(grads.get(x)) if _differentiable(x) else None for x in xs]

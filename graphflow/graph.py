@@ -12,7 +12,7 @@ import threading
 from . import errors
 from .dtypes import as_dtype
 from .ops import registry
-from .shapes import TensorShape, as_shape
+from .shapes import as_shape
 
 
 class Tensor:

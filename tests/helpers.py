@@ -37,7 +37,7 @@ def check_op(build, inputs, reference, rtol=1e-6, atol=1e-6, feed=True):
             phs = [gf.placeholder(gf.as_dtype(np.asarray(a).dtype), [None] * np.ndim(a))
                    for a in inputs]
             out = build(*phs)
-            feed_dict = dict(zip(phs, inputs))
+            feed_dict = dict(zip(phs, inputs, strict=True))
         else:
             out = build(*[gf.constant(a) for a in inputs])
             feed_dict = None
@@ -46,7 +46,7 @@ def check_op(build, inputs, reference, rtol=1e-6, atol=1e-6, feed=True):
     expected = reference(*inputs)
     expected = expected if isinstance(expected, (list, tuple)) else [expected]
     assert len(got) == len(expected)
-    for t, value, ref in zip(outs, got, expected):
+    for t, value, ref in zip(outs, got, expected, strict=True):
         check_static(t, value)
         np.testing.assert_allclose(value, ref, rtol=rtol, atol=atol)
         assert np.shape(value) == np.shape(ref)
@@ -83,15 +83,15 @@ def check_gradient(build, inputs, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-6, seed
         outs = out if isinstance(out, (list, tuple)) else [out]
         rng = np.random.default_rng(seed)
         weights = [gf.constant(rng.standard_normal(o.shape.as_list())) for o in outs]
-        loss = gf.add_n([gf.reduce_sum(o * w) for o, w in zip(outs, weights)])
+        loss = gf.add_n([gf.reduce_sum(o * w) for o, w in zip(outs, weights, strict=True)])
         grads = gf.gradients(loss, [phs[i] for i in wrt])
         with gf.Session(graph=g) as sess:
             if gf.global_variables():
                 sess.run(gf.global_variables_initializer())
-            feed = dict(zip(phs, inputs))
+            feed = dict(zip(phs, inputs, strict=True))
             symbolic = sess.run([gr for gr in grads if gr is not None], feed)
             assert all(gr is not None for gr in grads), "an input got no gradient"
-            for i, sym in zip(wrt, symbolic):
+            for i, sym in zip(wrt, symbolic, strict=True):
                 def f(v, i=i):
                     fd = dict(feed)
                     fd[phs[i]] = v

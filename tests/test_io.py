@@ -29,7 +29,7 @@ def test_graph_def_round_trip_preserves_ops_attrs_and_sources():
         import_graph_def(GraphDef.from_json(text), name="")
         assert [(o.name, o.type) for o in g2.get_operations()] == \
             [(o.name, o.type) for o in g.get_operations()]
-        for old, new in zip(g.get_operations(), g2.get_operations()):
+        for old, new in zip(g.get_operations(), g2.get_operations(), strict=True):
             assert [t.name for t in old.inputs] == [t.name for t in new.inputs]
             assert [c.name for c in old.control_inputs] == [c.name for c in new.control_inputs]
             assert [t.shape for t in old.outputs] == [t.shape for t in new.outputs]

@@ -107,7 +107,7 @@ def test_loss_functions_against_numpy():
                   np.abs(logits - onehot) - 0.5).mean()),
     ]
     got = evaluate([c[0] for c in cases])
-    for value, (_, want) in zip(got, cases):
+    for value, (_, want) in zip(got, cases, strict=True):
         np.testing.assert_allclose(value, want, rtol=1e-6)
 
 

@@ -13,7 +13,7 @@ def run_optimized(fetches, feed_dict, config=None):
     """Runs ``fetches`` through the optimizer's graph, feeding the mapped placeholders."""
     feeds = list(feed_dict)
     result = optimize_graph(fetches, feeds, config)
-    mapped = dict(zip(result.feeds, feed_dict.values()))
+    mapped = dict(zip(result.feeds, feed_dict.values(), strict=True))
     with gf.Session(graph=result.graph) as sess:
         return sess.run(result.fetches, mapped), result
 
@@ -78,7 +78,8 @@ def test_cse_merges_identical_pure_ops():
 
 def test_arithmetic_identities():
     x = gf.placeholder(gf.float32, [None, 3])
-    y = gf.identity(-(-(gf.reshape(gf.reshape(x * 1.0 + 0.0, [-1]), [-1, 3]) / 1.0)))
+    y = gf.identity(gf.negative(gf.negative(
+        gf.reshape(gf.reshape(x * 1.0 + 0.0, [-1]), [-1, 3]) / 1.0)))
     config = gf.ConfigProto(disabled_passes=["fusion"])
     result = optimize_graph([y], [x], config)
     assert types(result).count("Reshape") <= 1
@@ -209,7 +210,7 @@ def test_optimized_and_unoptimized_agree(steps, seed):
     feed = {x: rng.standard_normal((4, 3)), w: rng.standard_normal((4, 3))}
     plain = run_plain([y] + grads, feed)
     optimized, result = run_optimized([y] + grads, feed)
-    for p, o in zip(plain, optimized):
+    for p, o in zip(plain, optimized, strict=True):
         np.testing.assert_allclose(o, p, rtol=1e-9, atol=1e-9)
     for op in result.graph.get_operations():  # every op of the result graph is well formed
         for t in op.inputs:

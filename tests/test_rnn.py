@@ -5,7 +5,7 @@ import pytest
 
 import graphflow as gf
 from graphflow.nn import rnn_cell
-from tests.helpers import check_gradient, check_op
+from tests.helpers import check_gradient
 
 RNG = np.random.default_rng(0)
 

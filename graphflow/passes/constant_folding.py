@@ -39,7 +39,7 @@ def constant_folding(program):
         if any(np.asarray(r).nbytes > MAX_FOLD_BYTES for r in results):
             return False
         consts = []
-        for i, (t, value) in enumerate(zip(op.outputs, results)):
+        for i, (t, value) in enumerate(zip(op.outputs, results, strict=True)):
             arr = np.array(value, dtype=t.dtype.np_dtype)
             arr.flags.writeable = False
             suffix = "" if len(results) == 1 else f"_{i}"

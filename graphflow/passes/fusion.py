@@ -220,7 +220,7 @@ def _run_rows(steps, nbuf, xs, full, out, begin, end, rows):
     with np.errstate(over="ignore"):
         for start in range(begin, end, rows):
             stop = min(start + rows, end)
-            block = [x[start:stop] if f else x for x, f in zip(xs, full)]
+            block = [x[start:stop] if f else x for x, f in zip(xs, full, strict=True)]
             buffers = scratch if stop - start == rows else [s[:stop - start] for s in scratch]
             _run_steps(steps, block, out[start:stop], buffers)
 

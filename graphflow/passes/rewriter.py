@@ -36,7 +36,7 @@ class Rewriter:
         new_op = self.emit_op(op.type, inputs, dict(op.attrs), op.name + "/", control_inputs,
                               op.source)
         self.op_map[op] = new_op
-        for old, new in zip(op.outputs, new_op.outputs):
+        for old, new in zip(op.outputs, new_op.outputs, strict=True):
             self.tensor_map[old] = new
         return new_op
 
@@ -71,7 +71,7 @@ class Rewriter:
 
     def alias(self, op, tensors, note=None):
         """Maps ``op``'s outputs to existing destination tensors (the op disappears)."""
-        for old, new in zip(op.outputs, tensors):
+        for old, new in zip(op.outputs, tensors, strict=True):
             self.tensor_map[old] = new
         self.stand_ins[op] = list(dict.fromkeys(t.op for t in tensors))
         if note:
