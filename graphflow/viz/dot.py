@@ -157,3 +157,27 @@ def mimebundle(graph_or_fetches):
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError):
         bundle["text/plain"] += "\n(install Graphviz's `dot` program to see a picture)"
     return bundle
+
+
+def register_jupyter_display():
+    """In a running IPython, lists and tuples of tensors/ops display as their graph's
+    picture (a Python list cannot carry a display hook of its own)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/svg+xml"]
+    for kind in (list, tuple):
+        formatter.for_type(kind, _svg_of_elements)
+
+
+def _svg_of_elements(items):
+    if not items or not all(isinstance(x, (Tensor, Operation)) or hasattr(x, "_as_graph_element")
+                            for x in items):
+        return None  # not a list of graph elements: IPython shows it as usual
+    try:
+        return to_dot(list(items)).pipe(format="svg").decode("utf-8")
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError):
+        return None
