@@ -174,7 +174,7 @@ def _element_order(el):
 
 
 class BaseSession:
-    def __init__(self, target="", graph=None, config=None):
+    def __init__(self, target="", graph=None, config=None, share_variables_with=None):
         self.graph = graph if graph is not None else get_default_graph()
         self.config = config or ConfigProto()
         self._threads = pool_size(self.config.inter_op_parallelism_threads)
@@ -187,6 +187,24 @@ class BaseSession:
         self._graph_version = None  # graph.version at the previous run
         self._growth_runs = 0
         self._growth_warned = False
+        if share_variables_with is not None:
+            self.share_variables_with(share_variables_with)
+
+    def share_variables_with(self, other):
+        """Makes this session read and write its variables in ``other``'s store, from now on.
+
+        Values are kept by variable name, so graphs that declare a variable of the same name
+        (each with its own ``VariableV2`` op) see one value: an update run through either
+        session is seen by both. Values this session had that ``other`` lacks move over;
+        for names both have, ``other``'s value wins. Random generators stay per session.
+        Plans read the store at run time, so plans compiled before keep working.
+        """
+        own, shared = self._state.variables, other._state.variables
+        if own is shared:
+            return
+        for name, value in own.items():
+            shared.setdefault(name, value)
+        self._state.variables = shared
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Evaluates ``fetches`` (any nesting of tensors, ops and names) given ``feed_dict``.
@@ -332,8 +350,8 @@ class Session(BaseSession):
 class InteractiveSession(BaseSession):
     """A Session that installs itself as the default session when created (for notebooks)."""
 
-    def __init__(self, target="", graph=None, config=None):
-        super().__init__(target, graph, config)
+    def __init__(self, target="", graph=None, config=None, share_variables_with=None):
+        super().__init__(target, graph, config, share_variables_with)
         self._ctx = self.as_default()
         self._ctx.__enter__()
 

@@ -176,3 +176,45 @@ def test_fetched_constants_and_variables_are_returned_as_writable_copies():
         assert got_fresh.flags.writeable
         sess.run(fresh, {x: [1.0, 1.0]})
         assert not list(sess._calls.values())[-1].copied  # fresh results are not copied
+
+
+def _graph_with_counter(initial):
+    """A graph declaring variable ``counter`` and an op adding one to it."""
+    graph = gf.Graph()
+    with graph.as_default():
+        counter = gf.Variable(np.float32(initial), name="counter")
+        bump = counter.assign_add(1.0)
+    return graph, counter, bump
+
+
+def test_sessions_sharing_variables_see_each_others_updates():
+    g1, c1, bump1 = _graph_with_counter(0.0)
+    g2, c2, bump2 = _graph_with_counter(0.0)
+    first = gf.Session(graph=g1)
+    first.run(c1.initializer)
+    second = gf.Session(graph=g2, share_variables_with=first)  # no initializer run
+    assert second.run(c2) == 0.0
+    second.run(bump2)
+    assert first.run(c1) == 1.0
+    first.run(bump1)
+    assert second.run(c2) == 2.0
+
+
+def test_share_variables_with_keeps_compiled_plans_and_moves_missing_values():
+    g1, c1, bump1 = _graph_with_counter(0.0)
+    g2, c2, _ = _graph_with_counter(0.0)
+    with g2.as_default():
+        other = gf.Variable(np.float32(7.0), name="other")
+    first, second = gf.Session(graph=g1), gf.Session(graph=g2)
+    first.run(c1.initializer)
+    second.run([c2.initializer, other.initializer])
+    with g2.as_default():
+        second.run(c2.assign(5.0))
+    run_first = first.make_callable(bump1)  # compiled before sharing
+    first.share_variables_with(second)
+    run_first()
+    assert second.run(c2) == 6.0  # the shared store's value won, then the update landed
+    assert first.run(c1) == 6.0
+    with g1.as_default():
+        seen = gf.Variable(np.float32(0.0), name="other")  # declared only, never initialized
+    assert first.run(seen) == 7.0
