@@ -295,6 +295,8 @@ POOLS = [  # (x shape, ksize, stride, padding)
     ((1, 6, 7, 2), (3, 3), (2, 2), "SAME"),
     ((2, 6, 6, 2), (3, 2), (1, 2), "VALID"),
     ((1, 4, 5, 1), (3, 3), (1, 1), "SAME"),
+    ((2, 7, 6, 3), (2, 2), (2, 2), "VALID"),  # tiling windows, a row left out
+    ((1, 6, 8, 2), (3, 2), (3, 2), "SAME"),  # tiling windows, SAME without padding
 ]
 
 
@@ -333,6 +335,20 @@ def test_max_pool_gradient_goes_to_the_first_of_tied_maxima():
     np.testing.assert_allclose(got, ref_max_pool_grad(x, dy, (3, 3), (2, 2), "SAME"),
                                rtol=1e-6)
     assert np.count_nonzero(got) == dy.size  # one element per window, never a share
+
+
+@pytest.mark.parametrize("x_shape,k,padding", [((2, 9, 8, 3), (2, 2), "VALID"),
+                                               ((1, 6, 9, 2), (3, 3), "SAME")])
+def test_max_pool_gradient_of_tiling_windows_goes_to_the_first_tied_maximum(x_shape, k,
+                                                                            padding):
+    x = RNG.integers(0, 3, x_shape).astype(np.float32)  # many ties
+    dy_shape = (x_shape[0], *ref_out_shape(x_shape, k, k, (1, 1), padding), x_shape[3])
+
+    def grad(a, d):
+        return gf.gradients(gf.nn.max_pool(a, [1, *k, 1], [1, *k, 1], padding), [a],
+                            grad_ys=[d])[0]
+
+    check_op(grad, [x, rand(*dy_shape)], lambda a, d: ref_max_pool_grad(a, d, k, k, padding))
 
 
 def test_max_pool_gradient_of_all_minus_inf_windows_skips_padding():

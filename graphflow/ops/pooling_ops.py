@@ -65,11 +65,47 @@ def _max_hits(x, y, geo):
         yield rows, cols, hit
 
 
+def _tiles(a, geo):
+    """An NHWC array as a [N, OH, KH, OW, KW, C] view whose axes 2 and 4 sweep each window,
+    for windows that tile the input; rows and columns past the last window are left out.
+    """
+    n, _, _, c = a.shape
+    return a[:, :geo.oh * geo.kh, :geo.ow * geo.kw].reshape(n, geo.oh, geo.kh, geo.ow,
+                                                             geo.kw, c)
+
+
+def _tile_the_input(geo):
+    """Whether windows touch neither each other nor padding (e.g. 2x2 with stride 2 VALID):
+    then every input element belongs to at most one window.
+    """
+    return geo.kh == geo.sh and geo.kw == geo.sw and not any(geo.pads[0] + geo.pads[1])
+
+
+def _tiled_max_pool_grad(x, y, dy, geo):
+    """MaxPoolGrad for tiling windows: each input element receives its own window's
+    gradient or zero, so every offset's share is written once into a view of the result
+    (no accumulation, no padded copy); ``free`` marks the outputs whose gradient no earlier
+    offset took, which keeps TF's first-maximum rule for ties.
+    """
+    cropped = (geo.oh * geo.kh, geo.ow * geo.kw) != x.shape[1:3]
+    dx = (np.zeros if cropped else np.empty)(x.shape, dtype=dy.dtype)
+    x_tiles, dx_tiles = _tiles(x, geo), _tiles(dx, geo)
+    free = np.ones(y.shape, dtype=bool)
+    for i, j in np.ndindex(geo.kh, geo.kw):
+        hit = np.equal(x_tiles[:, :, i, :, j], y)
+        hit &= free
+        free ^= hit
+        np.multiply(dy, hit, out=dx_tiles[:, :, i, :, j])
+    return dx
+
+
 def max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
     """MaxPoolGrad: routes each output gradient to its window's FIRST maximum, as TF does
     (ties give all of it to one element): ``unrouted`` drops to zero once routed.
     """
     geo = geometry(x.shape, ksize[1:3], strides, NO_DILATION, padding)
+    if _tile_the_input(geo):
+        return _tiled_max_pool_grad(x, y, dy, geo)
     dxp = padded_zeros(x.shape, geo, dy.dtype)
     unrouted = dy.copy()
     for rows, cols, hit in _max_hits(x, y, geo):
