@@ -65,13 +65,15 @@ def _max_hits(x, y, geo):
         yield rows, cols, hit
 
 
-def _tiles(a, geo):
-    """An NHWC array as a [N, OH, KH, OW, KW, C] view whose axes 2 and 4 sweep each window,
-    for windows that tile the input; rows and columns past the last window are left out.
+def _window_major(a, geo):
+    """An NHWC array, cut into tiling windows, as a [KH, KW, N, OH, OW, C] view: one
+    [N, OH, OW, C] block per window offset. Rows and columns past the last window are
+    left out.
     """
     n, _, _, c = a.shape
-    return a[:, :geo.oh * geo.kh, :geo.ow * geo.kw].reshape(n, geo.oh, geo.kh, geo.ow,
-                                                             geo.kw, c)
+    tiles = a[:, :geo.oh * geo.kh, :geo.ow * geo.kw].reshape(n, geo.oh, geo.kh, geo.ow,
+                                                              geo.kw, c)
+    return tiles.transpose(2, 4, 0, 1, 3, 5)
 
 
 def _tile_the_input(geo):
@@ -83,19 +85,19 @@ def _tile_the_input(geo):
 
 def _tiled_max_pool_grad(x, y, dy, geo):
     """MaxPoolGrad for tiling windows: each input element receives its own window's
-    gradient or zero, so every offset's share is written once into a view of the result
-    (no accumulation, no padded copy); ``free`` marks the outputs whose gradient no earlier
-    offset took, which keeps TF's first-maximum rule for ties.
+    gradient or zero, so the result is one comparison and one product, with no
+    accumulation and no padded copy. Ties are settled on the boolean hits, laid out
+    offset-major so that each offset's block is contiguous: ``free`` marks the outputs
+    whose gradient no earlier offset took, which keeps TF's first-maximum rule.
     """
     cropped = (geo.oh * geo.kh, geo.ow * geo.kw) != x.shape[1:3]
     dx = (np.zeros if cropped else np.empty)(x.shape, dtype=dy.dtype)
-    x_tiles, dx_tiles = _tiles(x, geo), _tiles(dx, geo)
+    hits = np.equal(_window_major(x, geo), y, out=np.empty((geo.kh, geo.kw) + y.shape, bool))
     free = np.ones(y.shape, dtype=bool)
-    for i, j in np.ndindex(geo.kh, geo.kw):
-        hit = np.equal(x_tiles[:, :, i, :, j], y)
+    for hit in hits.reshape((-1,) + y.shape):
         hit &= free
         free ^= hit
-        np.multiply(dy, hit, out=dx_tiles[:, :, i, :, j])
+    np.multiply(hits, dy, out=_window_major(dx, geo))
     return dx
 
 
