@@ -1,11 +1,24 @@
 """Backend state: one Session per graph, the graph new ``Input`` layers go to, names, seeds.
 
 Each model owns a graphflow Graph (a Sequential makes its own; a functional model uses the
-graph its tensors live in), and every graph used by keras_frontend gets one Session that
-holds its variables' values. Models that share layers share a graph, so they share those
-values, which is what ``Model(input, encoded)`` after training an autoencoder expects.
+graph its tensors live in), and every graph used by keras_frontend gets one Session.
+Models that share layers share weight values, which is what ``Model(input, encoded)``
+after training an autoencoder, or a GAN built from a generator and a discriminator, expect:
+
+* Layers built in one graph and called in it share the graph's variables.
+* A layer called on tensors of another graph declares its weights there again: a
+  ``VariableV2`` op of the same name (a *twin*), with no initializer run. The two graphs
+  join one *family*: their sessions share one variable store
+  (``Session.share_variables_with``), which keeps values by variable name, so the twin and
+  the original read and update one value.
+* So that names never clash inside a family, every variable keras_frontend creates gets a
+  name no live family uses (``dense/kernel``, or ``dense/kernel_1`` once that is taken).
+
+A family lives as long as one of its graphs does, so building models in a loop keeps
+memory flat.
 """
 
+import contextlib
 import re
 import weakref
 
@@ -27,6 +40,47 @@ class GraphState:
         self.history = {}  # Tensor -> the Node (layer call) that made it
         self.masks = {}  # Tensor -> its Keras mask (bool, (batch, timesteps)), if any
         self.claimed = False  # a Model was built on this graph: new Inputs go elsewhere
+        self.twins = {}  # variable name -> this graph's twin of a variable made elsewhere
+        self.penalties = {}  # variable name -> its weight regularizer's penalty here
+        self.adopted_inputs = weakref.WeakSet()  # placeholders made here for other Inputs
+        self.twin_inputs = {}  # an Input placeholder of this graph -> its twin elsewhere
+        self.family = _Family(self)
+
+
+class _Family:
+    """Graphs whose sessions share one variable store, and the variable names it holds."""
+
+    def __init__(self, state):
+        self.members = weakref.WeakSet([state])
+        self.names = set()
+
+    def session(self):
+        """A member's session: any one, as they share the store."""
+        return next(iter(self.members)).session
+
+
+def join_families(a, b):
+    """Gives the graphs of ``a`` and ``b`` (GraphStates) one variable store; the smaller
+    family's sessions move to the larger one's store."""
+    big, small = a.family, b.family
+    if big is small:
+        return
+    if len(big.members) < len(small.members):
+        big, small = small, big
+    store, moving = big.session()._state.variables, small.session()._state.variables
+    clash = sorted(set(store) & set(moving))
+    if clash:
+        raise ValueError(f"Cannot share weights between these models: both have variables "
+                         f"named {clash} (variables made with `gf.Variable` rather than "
+                         "`add_weight`); give them distinct names.")
+    anchor = big.session()
+    for member in list(small.members):
+        member.session.share_variables_with(anchor)
+        member.family = big
+        big.members.add(member)
+    big.names |= small.names
+    for name in small.names:
+        _globals.variable_names[name] = big
 
 
 def graph_state(graph):
@@ -44,7 +98,8 @@ class _Globals:
         self.input_graph = None
         self.name_counts = {}
         self.rng = np.random.default_rng()
-        self.adopted = weakref.WeakKeyDictionary()  # Input placeholder -> its twin elsewhere
+        # variable name -> the family using it; never reset, so names stay unique
+        self.variable_names = weakref.WeakValueDictionary()
 
 
 _globals = _Globals()
@@ -66,7 +121,7 @@ def input_graph():
 
 def resolve(tensor):
     """The tensor, or the twin of an ``Input`` placeholder adopted into another graph."""
-    return _globals.adopted.get(tensor, tensor)
+    return graph_state(tensor.graph).twin_inputs.get(tensor, tensor)
 
 
 def is_input(tensor):
@@ -75,19 +130,24 @@ def is_input(tensor):
     return node is not None and node.inputs is None
 
 
-def call_graph(tensors, preferred=None):
-    """The graph a layer call on ``tensors`` builds in: ``preferred`` (where the layer's
-    weights are), else the graph of the tensors that are not bare Inputs."""
-    if preferred is not None:
-        return preferred
+def _is_free_input(tensor):
+    """An ``Input`` placeholder not yet tied to a graph: a model may take it into its own."""
+    return is_input(tensor) and tensor not in graph_state(tensor.graph).adopted_inputs
+
+
+def call_graph(tensors, home=None):
+    """The graph a layer call on ``tensors`` builds in: the graph of the tensors that are not
+    free Inputs, else ``home`` (where the layer's weights are), else the inputs' graph."""
     graphs = []
     for t in tensors:
-        if not is_input(t) and t.graph not in graphs:
+        if not _is_free_input(t) and t.graph not in graphs:
             graphs.append(t.graph)
     if len(graphs) > 1:
         raise ValueError("A layer was called on tensors from different models' graphs; build "
                          "them from the same Inputs.")
-    return graphs[0] if graphs else tensors[0].graph
+    if graphs:
+        return graphs[0]
+    return home if home is not None else tensors[0].graph
 
 
 def into_graph(tensors, graph):
@@ -107,10 +167,83 @@ def into_graph(tensors, graph):
             with graph.as_default():
                 twin = gf.placeholder(t.dtype, t.shape, name=t.op.name)
             graph_state(graph).history[twin] = node
-            _globals.adopted[t] = twin
+            graph_state(graph).adopted_inputs.add(twin)
+            source = graph_state(t.graph)
+            source.twin_inputs[t] = twin
+            source.claimed = True  # a model took this Input: new Inputs go elsewhere
             t = twin
         out.append(t)
     return out
+
+
+def new_variable(value, name, trainable=True, dtype=None):
+    """A Variable in the default graph holding ``value``, named ``name`` in the current
+    name scope with a suffix if a live family of graphs already uses that name."""
+    value = np.asarray(value, dtype=dtype)
+    graph = gf.get_default_graph()
+    base = graph.unique_name(name, mark_as_used=False)
+    full, count = base, 0
+    while full in _globals.variable_names or not _free_in(graph, full):
+        count += 1
+        full = f"{base}_{count}"
+    with graph.name_scope(""):
+        var = gf.Variable(gf.zeros(value.shape, dtype=gf.as_dtype(value.dtype)),
+                          trainable=trainable, name=full)
+    state = graph_state(graph)
+    var.load(value, session=state.session)
+    state.family.names.add(full)
+    _globals.variable_names[full] = state.family
+    return var
+
+
+def _free_in(graph, name):
+    with graph.name_scope(""):
+        return graph.unique_name(name, mark_as_used=False) == name
+
+
+def local_variable(var, graph):
+    """``var`` as seen in ``graph``: itself, or its twin there (declared on first use, with
+    the two graphs joined into one family so the twin reads ``var``'s value)."""
+    if var.graph is graph:
+        return var
+    state = graph_state(graph)
+    name = var.op.name
+    twin = state.twins.get(name)
+    if twin is None:
+        join_families(graph_state(var.graph), state)
+        if not _free_in(graph, name):
+            raise ValueError(f"Cannot use weight {name} in this model: its graph already has "
+                             "an op of that name (layers named alike after clear_session?).")
+        with graph.as_default(), graph.name_scope(""):
+            twin = gf.Variable(gf.zeros(var.shape.as_list(), dtype=var.dtype),
+                               trainable=var.trainable, name=name)
+        twin._keras_constraint = getattr(var, "_keras_constraint", None)
+        state.twins[name] = twin
+    return twin
+
+
+@contextlib.contextmanager
+def weights_in(layers, graph):
+    """While inside, the layers' weight attributes hold their variables as seen in ``graph``,
+    so ``call`` emits ops there whichever graph the layers were built in."""
+    swapped = []
+    try:
+        for layer in layers:
+            for i, var in enumerate(layer._own_weights):
+                if var.graph is graph:
+                    continue
+                local = local_variable(var, graph)
+                layer._own_weights[i] = local
+                attrs = [a for a, v in vars(layer).items() if v is var]
+                for attr in attrs:
+                    object.__setattr__(layer, attr, local)
+                swapped.append((layer, i, var, attrs))
+        yield
+    finally:
+        for layer, i, var, attrs in reversed(swapped):
+            layer._own_weights[i] = var
+            for attr in attrs:
+                object.__setattr__(layer, attr, var)
 
 
 def clear_session(free_memory=True):

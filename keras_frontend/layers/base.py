@@ -61,11 +61,10 @@ class Layer:
         self._own_weights = []  # creation order, which is the order saving uses
         self._non_trainable_names = set()
         self._layers = []  # sublayers whose weights belong to this layer too
-        self._regularization_losses = []
+        self._weight_regularizers = []  # (variable, regularizer)
         self._updates = []
         self._inbound_nodes = []
-        self._graph = None
-        self._private_graph = None  # the graph an eager call on arrays built the layer in
+        self._graph = None  # where the layer's weights were made (its home graph)
         self._eager_calls = {}
         self._batch_input_shape = None
         if batch_input_shape is not None:
@@ -134,18 +133,15 @@ class Layer:
         shape = tuple(int(d) for d in (shape or ()))
         dtype = _dtype_name(dtype) if dtype is not None else self.dtype
         init = initializers.get(initializer) or initializers.Zeros()
-        graph = gf.get_default_graph()
-        var = gf.Variable(gf.zeros(shape, dtype=gf.as_dtype(dtype)), trainable=trainable,
-                          name=name or "variable")
-        var.load(init(shape, dtype), session=backend.graph_state(graph).session)
+        var = backend.new_variable(init(shape, dtype), name or "variable", trainable=trainable,
+                                   dtype=dtype)
         var._keras_constraint = constraints.get(constraint)
-        self._graph = graph
+        self._graph = var.graph
         self._own_weights.append(var)
         if not trainable:
             self._non_trainable_names.add(var.op.name)
         if regularizer is not None:
-            penalty = regularizers.get(regularizer)(var)
-            self._regularization_losses.append(penalty)
+            self._weight_regularizers.append((var, regularizers.get(regularizer)))
         return var
 
     def _track_layer(self, layer):
@@ -186,8 +182,22 @@ class Layer:
 
     @property
     def losses(self):
-        return list(self._regularization_losses) + [
-            loss for layer in self._layers for loss in layer.losses]
+        """The weight regularizers' penalties, as tensors of the layer's graph."""
+        return self._losses_in(self._graph) if self._graph is not None else []
+
+    def _losses_in(self, graph):
+        """The weight regularizers' penalties as tensors of ``graph`` (made once per graph,
+        on the weights as seen there)."""
+        penalties = backend.graph_state(graph).penalties
+        out = []
+        for layer in self._self_and_sublayers():
+            for var, regularizer in layer._weight_regularizers:
+                name = var.op.name
+                if name not in penalties:
+                    with graph.as_default(), graph.name_scope(f"{layer.name}/regularizer"):
+                        penalties[name] = regularizer(backend.local_variable(var, graph))
+                out.append(penalties[name])
+        return out
 
     def _session(self):
         return backend.graph_state(self._graph).session
@@ -234,13 +244,13 @@ class Layer:
 
     def _symbolic_call(self, inputs, kwargs):
         flat = [backend.resolve(t) for t in tree.flatten(inputs)]
-        owns_graph = self._graph is not None and self.weights and \
-            self._graph is not self._private_graph
-        graph = backend.call_graph(flat, self._graph if owns_graph else None)
-        inputs = tree.pack_sequence_as(inputs, backend.into_graph(flat, graph))
-        if self._graph is not None and self._graph is self._private_graph and \
-                graph is not self._graph:
-            self._move_weights(graph)
+        graph = backend.call_graph(flat, self._graph if self.weights else None)
+        with backend.weights_in(self._self_and_sublayers(), graph):
+            return self._call_in(graph, tree.pack_sequence_as(
+                inputs, backend.into_graph(flat, graph)), kwargs)
+
+    def _call_in(self, graph, inputs, kwargs):
+        """Emits the call in ``graph``, where ``inputs`` are and the weights are seen."""
         kwargs = tree.map_structure(
             lambda v: backend.into_graph([v], graph)[0] if isinstance(v, gf.Tensor) else v,
             dict(kwargs))
@@ -274,26 +284,6 @@ class Layer:
             history[t] = node  # the outermost call (a nested model's) owns its outputs
         return outputs
 
-    def _move_weights(self, graph):
-        """Re-creates weights built by an eager call in ``graph``, keeping their values, so a
-        layer tried out on arrays can then be used in a model, as in Keras."""
-        values = self.get_weights()
-        with graph.as_default(), graph.name_scope(self.name):
-            for layer in self._self_and_sublayers():
-                for i, old in enumerate(layer._own_weights):
-                    new = gf.Variable(gf.zeros(old.shape.as_list(), dtype=old.dtype),
-                                      trainable=old.trainable, name=old.op.name.split("/")[-1])
-                    new._keras_constraint = old._keras_constraint
-                    layer._own_weights[i] = new
-                    if old.op.name in layer._non_trainable_names:
-                        layer._non_trainable_names.add(new.op.name)
-                    for attr, value in list(vars(layer).items()):
-                        if value is old:
-                            object.__setattr__(layer, attr, new)
-                layer._graph, layer._private_graph = graph, None
-                layer._eager_calls = {}
-        self.set_weights(values)
-
     def _self_and_sublayers(self):
         out = [self]
         for layer in self._layers:
@@ -309,7 +299,7 @@ class Layer:
         entry = self._eager_calls.get(key)
         if entry is None:
             if self._graph is None:
-                self._private_graph = self._graph = gf.Graph()
+                self._graph = gf.Graph()
             graph = self._graph
             with graph.as_default():
                 placeholders = [gf.placeholder(_feed_dtype(a, self.dtype),

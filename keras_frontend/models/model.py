@@ -148,7 +148,8 @@ class Model(Trainer, Layer):
         if self._is_subclassed():
             inputs = tree.pack_sequence_as(self._nested_inputs, list(flat_inputs))
             kwargs = {"training": training} if self._call_takes_training else {}
-            with self._graph.as_default(), self._graph.name_scope(self.name):
+            graph = flat_inputs[0].graph  # the model's own, or one it is called in
+            with graph.as_default(), graph.name_scope(self.name):
                 return tree.flatten(self.call(inputs, **kwargs))
         mapping = {t: new for t, new in zip(self.inputs, flat_inputs, strict=True)
                    if t is not new}
@@ -203,12 +204,16 @@ class Model(Trainer, Layer):
         self.built = True
 
     # ---- weights ----------------------------------------------------------------------------
+    def _local_weights(self):
+        """The weights as seen in the model's graph (layers may come from other models)."""
+        return [backend.local_variable(v, self._graph) for v in self.weights]
+
     def get_weights(self):
-        weights = self.weights
+        weights = self._local_weights()
         return [np.array(v) for v in self._session().run(weights)] if weights else []
 
     def set_weights(self, weights):
-        own = self.weights
+        own = self._local_weights()
         if len(weights) != len(own):
             raise ValueError(f"Model '{self.name}' expects {len(own)} weight arrays, got "
                              f"{len(weights)}.")

@@ -37,6 +37,7 @@ class Trainer:
         self.stop_training = False
         self.history = None
         self._compile_config = None
+        self._compiled_trainable = None
         self._steps = {}
         self._predict_runner = None
         self._targets = None
@@ -59,6 +60,9 @@ class Trainer:
         self._steps = {}
         self._targets = None
         self._metric_objects = {}
+        # As in Keras, `trainable` is read at compile time: a model compiled before its
+        # layers were frozen (a GAN's discriminator) still trains them.
+        self._compiled_trainable = list(self.trainable_weights) if self.built else None
         self.compiled = True
 
     def _assert_compiled(self):
@@ -190,7 +194,7 @@ class Trainer:
                           zip(loss_objs, targets, outputs, weights, strict=True)]
             terms = [w * term if w is not None else term
                      for w, term in zip(loss_weights, per_output, strict=True)]
-            terms += self.losses + penalties
+            terms += self._losses_in(graph) + penalties
             total = gf.add_n(terms) if len(terms) > 1 else terms[0]
             loss_names = ["loss"]
             fetches = [total]
@@ -207,7 +211,7 @@ class Trainer:
                 stats.extend(values)
             fetches += stats
             if kind == "train":
-                train_op = self.optimizer.build_train_op(total, self.trainable_weights)
+                train_op = self.optimizer.build_train_op(total, self._train_variables())
                 updates = self._collect_updates()
                 fetches = [gf.group(train_op, *updates)] + fetches
         feeds = list(self.inputs) + targets + weights
@@ -220,12 +224,21 @@ class Trainer:
             step = self._steps[kind] = self._build_step(kind)
         return step
 
+    def _train_variables(self):
+        """The variables the train step updates (trainable at compile time), as seen in the
+        model's graph."""
+        variables = self._compiled_trainable
+        if variables is None:
+            variables = self.trainable_weights
+        return [backend.local_variable(v, self._graph) for v in variables]
+
     def _collect_updates(self):
-        """Ops layers asked to run with each training step (BatchNormalization's stats)."""
+        """Ops layers asked to run with each training step (BatchNormalization's stats): those
+        of this model's graph (a layer shared with other models has theirs too)."""
         seen, ops = set(), []
         for layer in self._all_layers():
             for op in getattr(layer, "_updates", ()):
-                if id(op) not in seen:
+                if op.graph is self._graph and id(op) not in seen:
                     seen.add(id(op))
                     ops.append(op)
         return ops

@@ -71,10 +71,7 @@ class Optimizer:
         return backend.graph_state(self._graph).session
 
     def _variable(self, value, name, dtype="float32"):
-        value = np.asarray(value, dtype=dtype)
-        var = gf.Variable(gf.zeros(value.shape, dtype=gf.as_dtype(dtype)), trainable=False,
-                          name=name)
-        var.load(value, session=backend.graph_state(self._graph).session)
+        var = backend.new_variable(value, name, trainable=False, dtype=dtype)
         self.variables.append(var)
         return var
 

@@ -79,7 +79,7 @@ def _write_weights(model, h5file):
     def visit(path, layer, weights):
         group = h5file.require_group(f"{path}/vars" if path else "vars")
         group.attrs["name"] = layer.name
-        values = sess.run(list(weights)) if weights else []
+        values = sess.run(_local(model, weights)) if weights else []
         for i, value in enumerate(values):
             group.create_dataset(str(i), data=np.asarray(value))
 
@@ -90,6 +90,11 @@ def _write_weights(model, h5file):
         group.attrs["name"] = optimizer.name
         for i, value in enumerate(sess.run(list(optimizer.variables))):
             group.create_dataset(str(i), data=np.asarray(value))
+
+
+def _local(model, weights):
+    """Weights as seen in the model's graph (its layers may come from other models)."""
+    return [backend.local_variable(w, model._graph) for w in weights]
 
 
 def _read_weights(model, h5file, skip_mismatch=False):
@@ -107,7 +112,7 @@ def _read_weights(model, h5file, skip_mismatch=False):
                 return
             raise ValueError(f"Layer '{layer.name}' expects {len(weights)} variables, but the "
                              f"weights file has {len(group)} at '{key}'.")
-        for i, var in enumerate(weights):
+        for i, var in enumerate(_local(model, weights)):
             value = np.asarray(group[str(i)])
             if tuple(value.shape) != tuple(var.shape.as_list()):
                 if skip_mismatch:
