@@ -18,6 +18,7 @@ import numpy as np
 from .errors import OpError, format_site
 from .graph import Operation, get_default_graph
 from .passes import optimize_graph
+from .runtime.allocator import keep_freed_memory
 from .runtime.plan import compile_plan, feed_converter
 from .runtime.pool import get_pool, pool_size, run_pool
 from .runtime.sequential import run_sequential
@@ -175,6 +176,7 @@ def _element_order(el):
 
 class BaseSession:
     def __init__(self, target="", graph=None, config=None, share_variables_with=None):
+        keep_freed_memory()
         self.graph = graph if graph is not None else get_default_graph()
         self.config = config or ConfigProto()
         self._threads = pool_size(self.config.inter_op_parallelism_threads)

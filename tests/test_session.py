@@ -218,3 +218,14 @@ def test_share_variables_with_keeps_compiled_plans_and_moves_missing_values():
     with g1.as_default():
         seen = gf.Variable(np.float32(0.0), name="other")  # declared only, never initialized
     assert first.run(seen) == 7.0
+
+
+def test_sessions_keep_freed_memory_for_reuse():
+    """After a Session exists, glibc keeps large freed blocks (no page faults per step)."""
+    import sys
+
+    from graphflow.runtime import allocator
+
+    gf.Session().close()
+    assert allocator._applied == sys.platform.startswith("linux")
+    allocator.keep_freed_memory()  # idempotent
