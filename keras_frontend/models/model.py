@@ -229,6 +229,21 @@ class Model(Trainer, Layer):
         return backend.count_params(self.weights)
 
     # ---- summary, config, saving ---------------------------------------------------------------
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter shows a built model as its layer diagram (text when Graphviz is missing)."""
+        import graphviz
+
+        from ..utils.plotting import model_to_dot
+
+        bundle = {"text/plain": repr(self)}
+        if self.built:
+            try:
+                svg = model_to_dot(self, show_shapes=True).pipe(format="svg")
+                bundle["image/svg+xml"] = svg.decode("utf-8")
+            except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError):
+                pass
+        return bundle
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         from ..utils.summary import print_summary

@@ -225,3 +225,16 @@ def test_seq2seq_initial_state_trains_and_round_trips(tmp_path):
     loaded = keras.models.load_model(tmp_path / "s2s.keras")
     np.testing.assert_allclose(loaded.predict([x1, x2], verbose=0),
                                model.predict([x1, x2], verbose=0), rtol=1e-5)
+
+
+def test_models_display_as_their_diagram_in_jupyter():
+    import shutil
+
+    from keras_frontend import layers, models
+
+    model = models.Sequential([layers.Input((4,)), layers.Dense(3, name="head")])
+    bundle = model._repr_mimebundle_()
+    assert "text/plain" in bundle
+    if shutil.which("dot"):
+        assert "head" in bundle["image/svg+xml"]
+    assert "image/svg+xml" not in models.Sequential([layers.Dense(3)])._repr_mimebundle_()
