@@ -2,7 +2,7 @@
 
 import graphflow as gf
 
-from .serialization import deserialize_object, serialize_object
+from .serialization import deserialize_object, get_object, serialize_object
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "get", "serialize",
            "deserialize"]
@@ -84,18 +84,7 @@ _ALIASES = {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "non_neg": NonNeg,
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret constraint identifier: {identifier}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return get_object(identifier, _CLASSES, _ALIASES, "constraint")
 
 
 def serialize(constraint):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import backend
-from .serialization import deserialize_object, serialize_object
+from .serialization import deserialize_object, get_object, serialize_object
 
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
@@ -245,19 +245,7 @@ _CLASSES.update(RandomUniform=RandomUniform, RandomNormal=RandomNormal)
 
 def get(identifier):
     """An initializer from a name, a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        key = identifier if identifier in _CLASSES else identifier.lower()
-        cls = _ALIASES.get(key) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret initializer identifier: {identifier}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    return get_object(identifier, _CLASSES, _ALIASES, "initializer", lowercase_aliases=True)
 
 
 def serialize(initializer):

@@ -2,7 +2,7 @@
 
 import graphflow as gf
 
-from .serialization import deserialize_object, serialize_object
+from .serialization import deserialize_object, get_object, serialize_object
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
            "get", "serialize", "deserialize"]
@@ -97,18 +97,7 @@ _ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": Orthogo
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return get_object(identifier, _CLASSES, _ALIASES, "regularizer")
 
 
 def serialize(regularizer):

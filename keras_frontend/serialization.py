@@ -17,3 +17,23 @@ def deserialize_object(config, classes, kind, custom_objects=None):
     if cls is None:
         raise ValueError(f"Unknown {kind}: '{name}'. Pass it in `custom_objects`.")
     return cls.from_config(dict(config.get("config") or {}))
+
+
+def get_object(identifier, classes, aliases, kind, lowercase_aliases=False):
+    """An object from a name (an instance of the named class), a serialized dict, an
+    instance or a callable: the one rule behind initializers', regularizers' and
+    constraints' ``get``."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        key = identifier.lower() if lowercase_aliases and identifier not in classes \
+            else identifier
+        cls = aliases.get(key) or classes.get(identifier)
+        if cls is None:
+            raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
+        return cls()
+    if isinstance(identifier, dict):
+        return deserialize_object(identifier, classes, kind)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")

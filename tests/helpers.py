@@ -101,3 +101,14 @@ def check_gradient(build, inputs, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-6, seed
                 assert sym.shape == inputs[i].shape
                 np.testing.assert_allclose(sym, num, rtol=rtol, atol=atol,
                                            err_msg=f"gradient wrt input {i}")
+
+
+def hidden_dims(fn, out_shape):
+    """``fn`` applied to inputs whose static dims are all unknown, with its output pinned back
+    to ``out_shape``: gradient rules must then work from run-time shapes.
+    """
+    def build(*xs):
+        hidden = [gf.placeholder_with_default(x, [None] * x.shape.ndims) for x in xs]
+        return gf.reshape(fn(*hidden), out_shape)
+
+    return build

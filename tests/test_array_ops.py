@@ -8,24 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import graphflow as gf
-from tests.helpers import check_gradient, check_op, evaluate
+from tests.helpers import check_gradient, check_op, evaluate, hidden_dims
 
 RNG = np.random.default_rng(0)
 
 
 def rand(*shape):
     return RNG.standard_normal(shape)
-
-
-def hidden_dims(fn, out_shape):
-    """``fn`` applied to inputs whose static dims are all unknown, with its output pinned back
-    to ``out_shape``: gradient rules must then work from run-time shapes.
-    """
-    def build(*xs):
-        hidden = [gf.placeholder_with_default(x, [None] * x.shape.ndims) for x in xs]
-        return gf.reshape(fn(*hidden), out_shape)
-
-    return build
 
 
 # ---- shape, size, rank, reshape ----------------------------------------------------------

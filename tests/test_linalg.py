@@ -6,22 +6,13 @@ import numpy as np
 import pytest
 
 import graphflow as gf
-from tests.helpers import check_gradient, check_op, evaluate
+from tests.helpers import check_gradient, check_op, evaluate, hidden_dims
 
 RNG = np.random.default_rng(0)
 
 
 def rand(*shape):
     return RNG.standard_normal(shape)
-
-
-def hidden_dims(fn, out_shape):
-    """``fn`` on inputs whose static dims are all unknown, output pinned to ``out_shape``."""
-    def build(*xs):
-        hidden = [gf.placeholder_with_default(x, [None] * x.shape.ndims) for x in xs]
-        return gf.reshape(fn(*hidden), out_shape)
-
-    return build
 
 
 # ---- matmul ---------------------------------------------------------------------------------
