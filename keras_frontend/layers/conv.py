@@ -8,7 +8,7 @@ import graphflow as gf
 
 from .. import activations, constraints, initializers, regularizers
 from .base import Layer
-from .core import serialize_args
+from .core import kernel_and_bias_args
 
 
 def normalize_tuple(value, n, name):
@@ -99,12 +99,7 @@ class BaseConv(Layer):
                       data_format=self.data_format, dilation_rate=list(self.dilation_rate),
                       groups=self.groups, activation=activations.serialize(self.activation),
                       use_bias=self.use_bias)
-        config.update(serialize_args(self, ("kernel_initializer", "bias_initializer"),
-                                     initializers))
-        config.update(serialize_args(self, ("kernel_regularizer", "bias_regularizer"),
-                                     regularizers))
-        config.update(serialize_args(self, ("kernel_constraint", "bias_constraint"),
-                                     constraints))
+        config.update(kernel_and_bias_args(self))
         return config
 
 

@@ -21,6 +21,14 @@ def serialize_args(layer, names, module):
     return out
 
 
+def kernel_and_bias_args(layer):
+    """The serialized initializers, regularizers and constraints of a kernel-and-bias layer."""
+    out = serialize_args(layer, ("kernel_initializer", "bias_initializer"), initializers)
+    out.update(serialize_args(layer, ("kernel_regularizer", "bias_regularizer"), regularizers))
+    out.update(serialize_args(layer, ("kernel_constraint", "bias_constraint"), constraints))
+    return out
+
+
 class Dense(Layer):
     """``activation(inputs @ kernel + bias)`` on the last axis."""
 
@@ -66,12 +74,7 @@ class Dense(Layer):
         config = super().get_config()
         config.update(units=self.units, activation=activations.serialize(self.activation),
                       use_bias=self.use_bias)
-        config.update(serialize_args(self, ("kernel_initializer", "bias_initializer"),
-                                     initializers))
-        config.update(serialize_args(self, ("kernel_regularizer", "bias_regularizer"),
-                                     regularizers))
-        config.update(serialize_args(self, ("kernel_constraint", "bias_constraint"),
-                                     constraints))
+        config.update(kernel_and_bias_args(self))
         return config
 
 
