@@ -8,7 +8,7 @@ import graphflow as gf
 
 from .. import activations, constraints, initializers, regularizers
 from .base import Layer
-from .core import kernel_and_bias_args
+from .core import kernel_and_bias_args, set_kernel_and_bias_args
 
 
 def normalize_tuple(value, n, name):
@@ -58,12 +58,8 @@ class BaseConv(Layer):
         self.groups = groups
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_and_bias_args(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                                 bias_regularizer, kernel_constraint, bias_constraint)
 
     def _check_input(self, input_shape):
         if len(input_shape) != self.rank + 2:

@@ -21,6 +21,17 @@ def serialize_args(layer, names, module):
     return out
 
 
+def set_kernel_and_bias_args(layer, kernel_initializer, bias_initializer, kernel_regularizer,
+                             bias_regularizer, kernel_constraint, bias_constraint):
+    """Resolves a kernel-and-bias layer's initializers, regularizers and constraints."""
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
 def kernel_and_bias_args(layer):
     """The serialized initializers, regularizers and constraints of a kernel-and-bias layer."""
     out = serialize_args(layer, ("kernel_initializer", "bias_initializer"), initializers)
@@ -45,12 +56,8 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_and_bias_args(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                                 bias_regularizer, kernel_constraint, bias_constraint)
 
     def build(self, input_shape):
         if input_shape[-1] is None:
