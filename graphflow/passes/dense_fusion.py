@@ -13,18 +13,13 @@ product, so the two full-size temporaries in between are never made.
 from ..ops import registry
 from ..ops.epilogue import epilogue
 from ..ops.registry import define_op
-from ..runtime.plan import needed_ops
-from .pipeline import run_rule_pass
+from .pipeline import readers, run_rule_pass
 
 ACTIVATIONS = ("Relu", "Sigmoid", "Tanh")
 
 
 def dense_fusion(program):
-    ops = needed_ops(program.fetches, set(program.feeds))
-    consumers = {}
-    for op in ops:
-        for t in op.inputs:
-            consumers.setdefault(t, []).append(op)
+    consumers = readers(program)
     fetched = set(program.fetches)
 
     def only_feeds(t, op):

@@ -3,6 +3,7 @@
 from ..graph import Operation, Tensor
 from .arithmetic import arithmetic
 from .constant_folding import constant_folding
+from .conv_crop import conv_crop
 from .cse import cse
 from .dense_fusion import dense_fusion
 from .fusion import fusion
@@ -13,7 +14,7 @@ from .prune import prune
 # because fused ops are opaque to the simplifiers.
 SIMPLIFY = (("prune", prune), ("constant_folding", constant_folding), ("arithmetic", arithmetic),
             ("cse", cse))
-LOWER = (("dense_fusion", dense_fusion), ("fusion", fusion))
+LOWER = (("dense_fusion", dense_fusion), ("conv_crop", conv_crop), ("fusion", fusion))
 PASS_NAMES = tuple(name for name, _ in SIMPLIFY + LOWER)
 MAX_ROUNDS = 8
 

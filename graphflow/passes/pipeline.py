@@ -56,6 +56,15 @@ def run_rule_pass(program, rule):
     return Program(rw.dst, fetches, feeds), rw.changes
 
 
+def readers(program):
+    """Per tensor, the needed ops that read it (once per input slot)."""
+    out = {}
+    for op in needed_ops(program.fetches, set(program.feeds)):
+        for t in op.inputs:
+            out.setdefault(t, []).append(op)
+    return out
+
+
 def _new_op(rw, op):
     """The destination op to run for a fetched source op: its copy, the op that replaced
     it when a rule rewrote it away, or the placeholder standing for it when it is fed."""
