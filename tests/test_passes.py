@@ -338,6 +338,25 @@ def test_relu_grad_moves_before_max_pool_grad_exactly(ksize, strides, padding):
     np.testing.assert_array_equal(got[0], run_plain(dx, feeds))
 
 
+@pytest.mark.parametrize("ksize, strides, padding", [(2, 2, "VALID"), (3, 2, "SAME"),
+                                                     (3, 1, "VALID")])
+def test_bias_grad_sums_before_max_pool_grad(ksize, strides, padding):
+    """Each pooled gradient reaches exactly one input, overlapping windows included."""
+    x = gf.placeholder(gf.float64, [None, 7, 7, 3])
+    g = gf.placeholder(gf.float64, [None, None, None, 3])
+    b = gf.constant([0.5, -1.0, 2.0], dtype=gf.float64)
+    y = gf.nn.max_pool2d(gf.nn.bias_add(x, b), ksize, strides, padding)
+    db = gf.gradients(y, b, grad_ys=g)[0]
+    rng = np.random.default_rng(1)
+    value = rng.integers(-2, 3, (2, 7, 7, 3)).astype(np.float64)  # ties in most windows
+    g_value = rng.standard_normal((2,) + tuple(y.shape.as_list()[1:]))
+    feeds = {x: value, g: g_value}
+    got, result = run_optimized([db], feeds)
+    assert "MaxPoolGrad" not in types(result)
+    np.testing.assert_allclose(got[0], run_plain(db, feeds), rtol=1e-12)
+    np.testing.assert_allclose(got[0], g_value.sum(axis=(0, 1, 2)), rtol=1e-12)
+
+
 @pytest.mark.parametrize("activation", [gf.nn.relu, None])
 def test_fused_conv_epilogue_in_blocks_matches_unfused(activation):
     """Outputs past epilogue.BLOCKED_MIN_ELEMENTS take the blocked (and two-thread) path."""

@@ -8,14 +8,16 @@ Rules, each a small function of (rewriter, op) returning True when it rewrote th
   log(1 + x) -> log1p(x);  exp(x) - 1 -> expm1(x);  log(softmax(x)) -> log_softmax(x)
   chains of 3+ ops +,-,*,/ by scalar constants -> one x*a + b
   relu_grad(max_pool_grad(x, p, g), x) -> max_pool_grad(x, p, relu_grad(g, p))
+  bias_add_grad(max_pool_grad(x, p, g)) -> bias_add_grad(g)      (channels last)
 The graph's gradient ops are already built when this runs, so rewrites need no gradients.
 
-Two rewrites are exact in real arithmetic but not always in floating point, as in other
+Three rewrites are exact in real arithmetic but not always in floating point, as in other
 graph optimizers: ``x + 0 -> x`` turns -0.0 into +0.0's sign behaviour, and collapsing an
 affine chain reassociates it (the composite constants are computed in float64, so the
 collapsed form is usually *more* accurate, e.g. ``((x + 1e8) - 1e8) * 2`` in float32 gives
-``2x`` where the chain gives 0). ``ConfigProto(disabled_passes=["arithmetic"])`` keeps
-the chain exactly as written.
+``2x`` where the chain gives 0). The bias gradient of a max-pool gradient sums the same
+numbers in another order. ``ConfigProto(disabled_passes=["arithmetic"])`` keeps the graph
+exactly as written.
 """
 
 import numpy as np
@@ -36,7 +38,8 @@ def arithmetic(program):
                   _stable_logs):
             if r(rw, op):
                 return True
-        return _affine(rw, op, forms, uses) or _relu_grad_before_max_pool_grad(rw, op, uses)
+        return (_affine(rw, op, forms, uses) or _relu_grad_before_max_pool_grad(rw, op, uses)
+                or _bias_grad_of_max_pool_grad(rw, op))
 
     return run_rule_pass(program, rule)
 
@@ -211,4 +214,22 @@ def _relu_grad_before_max_pool_grad(rw, op, uses):
     masked = rw.emit("ReluGrad", (g, pooled), {}, op, "_pooled")
     new = rw.emit("MaxPoolGrad", (x, pooled, masked.outputs[0]), dict(pool_grad.attrs), op)
     rw.alias(op, new.outputs, f"ReluGrad moved before MaxPoolGrad at '{op.name}'")
+    return True
+
+
+def _bias_grad_of_max_pool_grad(rw, op):
+    """Sums a bias gradient over the pooled gradient, a window's size smaller (4x for 2x2
+    pooling), instead of over the max-pool gradient it is routed into.
+
+    MaxPoolGrad sends each element of ``g`` to exactly one input element (its window's
+    first maximum) and adds where windows overlap, so every channel's total is the same.
+    """
+    if op.type != "BiasAddGrad" or op.control_inputs \
+            or op.attrs.get("data_format") not in (None, "NHWC", "N...C"):
+        return False
+    pool_grad = rw.new(op.inputs[0]).op
+    if pool_grad.type != "MaxPoolGrad" or pool_grad.control_inputs:
+        return False
+    new = rw.emit("BiasAddGrad", (pool_grad.inputs[2],), dict(op.attrs), op)
+    rw.alias(op, new.outputs, f"BiasAddGrad summed before MaxPoolGrad at '{op.name}'")
     return True
