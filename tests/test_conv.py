@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import graphflow as gf
+from graphflow.ops import conv_ops
 from tests.helpers import check_gradient, check_op, evaluate, ref_window_out_shape, ref_window_taps
 
 RNG = np.random.default_rng(0)
@@ -164,6 +165,31 @@ def test_conv2d_transpose_gradients_use_conv2d_and_backprop_filter():
     y = gf.nn.conv2d_transpose(d, f, [2, 6, 6, 4], [1, 2, 2, 1])
     gd, gf_ = gf.gradients(gf.reduce_sum(y), [d, f])
     assert gd.op.type == "Conv2D" and gf_.op.type == "Conv2DBackpropFilter"
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_conv2d_in_chunks_of_images(monkeypatch, channels):
+    """Patches copied a few images at a time (chunks of 2, 2 and 1 images) give the same
+    forward, fused bias+relu forward and filter gradient as the naive loops."""
+    x, w, b = rand(5, 6, 7, channels), rand(3, 2, channels, 4), rand(4)
+    patch_bytes = 6 * 4 * (3 * 2 * channels) * 4  # per image: 6x4 outputs, 3x2xC taps
+    monkeypatch.setattr(conv_ops, "CHUNK_BYTES", 2 * patch_bytes)
+    want = ref_conv2d(x, w, (1, 2), "SAME")
+    wt = gf.constant(w)
+    y = gf.nn.conv2d(x, wt, [1, 1, 2, 1], "SAME")
+    dw = gf.gradients(gf.reduce_sum(y * y), wt)[0]
+    got_y, got_dw = evaluate([y, dw])
+    np.testing.assert_allclose(got_y, want, rtol=1e-4, atol=1e-5)
+    eye = np.eye(w.size).reshape((-1,) + w.shape)
+    ref_dw = [np.sum(2 * want * ref_conv2d(x, e, (1, 2), "SAME")) for e in eye]
+    np.testing.assert_allclose(got_dw, np.reshape(ref_dw, w.shape), rtol=1e-3, atol=1e-4)
+    with gf.Graph().as_default() as g:
+        xp = gf.placeholder(gf.float32, x.shape)
+        fused = gf.nn.relu(gf.nn.bias_add(gf.nn.conv2d(xp, w, [1, 1, 2, 1], "SAME"), b))
+        optimized = gf.optimize_graph([fused], [xp]).graph.get_operations()
+        assert "FusedConv2D" in [op.type for op in optimized]
+        np.testing.assert_allclose(evaluate(fused, {xp: x}, graph=g),
+                                   np.maximum(want + b, 0), rtol=1e-4, atol=1e-5)
 
 
 def test_conv2d_backprop_filter_matches_gradient_and_has_gradients():

@@ -2,10 +2,10 @@
 
 Speed comes from never looping over pixels or the batch:
 
-- A convolution is im2col + ONE matrix product: the zero-padded input is viewed as patches
-  [N*OH*OW, KH*KW*C] through stride tricks, copied once, and multiplied by the filter
-  reshaped to [KH*KW*C, OC]. The gradient wrt the filter is the transposed product of the
-  same patches with the output gradient.
+- A convolution is im2col + a matrix product: the zero-padded input is viewed as patches
+  [N*OH*OW, KH*KW*C] through stride tricks, copied a few images at a time into one reused
+  buffer, and multiplied by the filter reshaped to [KH*KW*C, OC]. The gradient wrt the
+  filter is the transposed product of the same patches with the output gradient.
 - The gradient wrt the input multiplies the output gradient by the filter's transpose one
   kernel offset at a time, into one reused [N*OH*OW, C] block, and adds each block back
   into the input's shape at its offset (a strided slice): the blocks never exist all at
@@ -56,33 +56,65 @@ __all__ = [
 
 # ---- im2col ---------------------------------------------------------------------------
 
-def im2col(x, geo):
-    """Patches of ``x`` as a [N*OH*OW, KH*KW*C] matrix (row: one output pixel's window).
+# Bytes of patches copied and multiplied at a time. Against one 9 MB patch matrix (a
+# 13x13x32 input, batch 64) copied whole and then multiplied, three chunks through one
+# reused buffer measured 10-15% faster alone (forward and filter gradient), and the seed
+# CNN's whole training step 4-6% faster (chunks of 2, 4 and 8 MB tried).
+CHUNK_BYTES = 1 << 22
+
+
+def _images_per_chunk(n, bytes_per_image):
+    """Images per chunk: at most CHUNK_BYTES of patches, and chunks of even size."""
+    step = max(1, CHUNK_BYTES // max(bytes_per_image, 1))
+    chunks = -(-n // step)
+    return -(-n // chunks) if chunks else 1
+
+
+def patch_chunks(x, geo):
+    """The patches of ``x`` a few images at a time: yields ``(begin, end, patches)``, the
+    [(end - begin)*OH*OW, KH*KW*C] matrix of images begin..end (row: one output pixel's
+    window), in one buffer reused from chunk to chunk.
 
     The copy follows the faster memory order: patch-major (each copied run is the C
     channels of one pixel) when there are several channels; kernel-offset-major (each run
-    is a row of the input) for one channel, returned as a transposed view, which matmul
-    takes without another copy. Large copies split the batch over two threads.
+    is a row of the input) for one channel, yielded as a transposed view, which matmul
+    takes without another copy. Large copies split the images over two threads.
     """
     xp = pad(x, geo.pads)
     n, _, _, c = xp.shape
     sn, sh, sw, sc = xp.strides
-    rows, k = n * geo.oh * geo.ow, geo.kh * geo.kw * c
+    per_image, k = geo.oh * geo.ow, geo.kh * geo.kw * c
+    step = _images_per_chunk(n, per_image * k * xp.itemsize)
+    buffer = np.empty(step * per_image * k, dtype=x.dtype)
     if c == 1:
         view = as_strided(xp, (geo.kh, geo.kw, n, geo.oh, geo.ow),
                           (sh * geo.dh, sw * geo.dw, sn, sh * geo.sh, sw * geo.sw),
                           writeable=False)
-        cols = np.empty((k, rows), dtype=x.dtype)
-        blocks = cols.reshape(view.shape)
-        split_rows(lambda a, b: np.copyto(blocks[:, :, a:b], view[:, :, a:b]), n, cols.size)
-        return cols.T
-    view = as_strided(xp, (n, geo.oh, geo.ow, geo.kh, geo.kw, c),
-                      (sn, sh * geo.sh, sw * geo.sw, sh * geo.dh, sw * geo.dw, sc),
-                      writeable=False)
-    patches = np.empty((rows, k), dtype=x.dtype)
-    blocks = patches.reshape(view.shape)
-    split_rows(lambda a, b: np.copyto(blocks[a:b], view[a:b]), n, patches.size)
-    return patches
+    else:
+        view = as_strided(xp, (n, geo.oh, geo.ow, geo.kh, geo.kw, c),
+                          (sn, sh * geo.sh, sw * geo.sw, sh * geo.dh, sw * geo.dw, sc),
+                          writeable=False)
+    for begin in range(0, n, step):
+        end = min(begin + step, n)
+        size = (end - begin) * per_image * k
+        if c == 1:
+            blocks = buffer[:size].reshape(geo.kh, geo.kw, end - begin, geo.oh, geo.ow)
+            _copy_images(blocks, view[:, :, begin:end], axis=2)
+            yield begin, end, buffer[:size].reshape(k, -1).T
+        else:
+            blocks = buffer[:size].reshape((end - begin,) + view.shape[1:])
+            _copy_images(blocks, view[begin:end], axis=0)
+            yield begin, end, buffer[:size].reshape(-1, k)
+
+
+def _copy_images(dst, src, axis):
+    """``np.copyto(dst, src)``, the images (along ``axis``) split over two threads when
+    the copy is large."""
+    def copy(begin, end):
+        images = (slice(None),) * axis + (slice(begin, end),)
+        np.copyto(dst[images], src[images])
+
+    split_rows(copy, dst.shape[axis], dst.size)
 
 
 # ---- conv2d kernels --------------------------------------------------------------------
@@ -92,11 +124,21 @@ def _check_shape(name, got, expected):
         raise ValueError(f"{name} has shape {tuple(got)}, expected {tuple(expected)}")
 
 
-def conv2d_forward(x, w, strides, padding, dilations, explicit_paddings=()):
-    """Conv2D: im2col patches times the filter as one [KH*KW*C, OC] matrix."""
+def conv2d_forward(x, w, strides, padding, dilations, explicit_paddings=(), finish=None):
+    """Conv2D: patches times the filter as one [KH*KW*C, OC] matrix, chunk by chunk.
+    ``finish(rows)`` (a fused op's bias and activation) runs on each chunk's output rows
+    while they are still in cache."""
     geo = geometry(x.shape, w.shape[:2], strides, dilations, padding, explicit_paddings)
-    out = im2col(x, geo) @ w.reshape(-1, w.shape[3])
-    return out.reshape(x.shape[0], geo.oh, geo.ow, w.shape[3])
+    oc = w.shape[3]
+    per_image = geo.oh * geo.ow
+    out = np.empty((x.shape[0] * per_image, oc), dtype=np.result_type(x, w))
+    matrix = w.reshape(-1, oc)
+    for begin, end, patches in patch_chunks(x, geo):
+        rows = out[begin * per_image:end * per_image]
+        np.matmul(patches, matrix, out=rows)
+        if finish is not None:
+            finish(rows)
+    return out.reshape(x.shape[0], geo.oh, geo.ow, oc)
 
 
 def conv2d_backprop_input_kernel(input_sizes, w, dy, strides, padding, dilations,
@@ -123,11 +165,16 @@ def conv2d_backprop_input_kernel(input_sizes, w, dy, strides, padding, dilations
 
 def conv2d_backprop_filter_kernel(x, filter_sizes, dy, strides, padding, dilations,
                                   explicit_paddings=()):
-    """Conv2DBackpropFilter: the patches' transpose times dy."""
+    """Conv2DBackpropFilter: the patches' transpose times dy, summed over chunks."""
     f_shape = tuple(int(d) for d in filter_sizes)
     geo = geometry(x.shape, f_shape[:2], strides, dilations, padding, explicit_paddings)
     _check_shape("out_backprop", dy.shape, (x.shape[0], geo.oh, geo.ow, f_shape[3]))
-    return (im2col(x, geo).T @ dy.reshape(-1, f_shape[3])).reshape(f_shape)
+    rows = dy.reshape(-1, f_shape[3])
+    per_image = geo.oh * geo.ow
+    dw = np.zeros((f_shape[0] * f_shape[1] * f_shape[2], f_shape[3]), np.result_type(x, dy))
+    for begin, end, patches in patch_chunks(x, geo):
+        dw += patches.T @ rows[begin * per_image:end * per_image]
+    return dw.reshape(f_shape)
 
 
 # ---- depthwise kernels -----------------------------------------------------------------

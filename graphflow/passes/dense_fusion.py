@@ -11,6 +11,7 @@ product, so the two full-size temporaries in between are never made.
 """
 
 from ..ops import registry
+from ..ops.conv_ops import conv2d_forward
 from ..ops.epilogue import epilogue
 from ..ops.registry import define_op
 from .pipeline import readers, run_rule_pass
@@ -102,7 +103,8 @@ def _fused_matmul(a, w, bias, transpose_a, transpose_b, activation):
 
 
 def _fused_conv2d(x, f, bias, activation, **conv_attrs):
-    return epilogue(registry.get("Conv2D").kernel(x, f, **conv_attrs), bias, activation)
+    return conv2d_forward(x, f, **conv_attrs, finish=lambda rows: epilogue(rows, bias,
+                                                                           activation))
 
 
 def _infer_like(op_type):
