@@ -84,7 +84,7 @@ def _window_major(a, geo):
     return tiles.transpose(2, 4, 0, 1, 3, 5)
 
 
-def _tile_the_input(geo):
+def tile_the_input(geo):
     """Whether windows touch neither each other nor padding (e.g. 2x2 with stride 2 VALID):
     then every input element belongs to at most one window.
     """
@@ -124,7 +124,7 @@ def max_pool_grad_kernel(x, y, dy, ksize, strides, padding):
     """MaxPoolGrad: each output gradient goes to its window's first maximum."""
     geo = geometry(x.shape, ksize[1:3], strides, NO_DILATION, padding)
     n = x.shape[0]
-    if _tile_the_input(geo):
+    if tile_the_input(geo):
         dx = np.empty(x.shape, dtype=dy.dtype)
         split_rows(lambda a, b: _tiled_max_pool_grad_into(x[a:b], y[a:b], dy[a:b], geo,
                                                           dx[a:b]),
@@ -184,7 +184,7 @@ def avg_pool_grad_kernel(orig_input_shape, dy, ksize, strides, padding):
 
 # ---- shape inference -------------------------------------------------------------------
 
-def _pool_infer(op_type, accepts):
+def pool_infer(op_type, accepts):
     def infer(inputs, attrs):
         x = inputs[0]
         accepts.check(op_type, x.dtype)
@@ -251,8 +251,8 @@ def define_pool_family(types, infers, kernels, costs):
 
 define_pool_family(
     ("MaxPool", "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad"),
-    (_pool_infer("MaxPool", REALS), _max_pool_grad_infer("MaxPoolGrad"),
-     _max_pool_grad_infer("MaxPoolGradGrad"), _pool_infer("AvgPool", FLOATS),
+    (pool_infer("MaxPool", REALS), _max_pool_grad_infer("MaxPoolGrad"),
+     _max_pool_grad_infer("MaxPoolGradGrad"), pool_infer("AvgPool", FLOATS),
      _avg_pool_grad_infer),
     (max_pool_forward, max_pool_grad_kernel, max_pool_grad_grad_kernel, avg_pool_forward,
      avg_pool_grad_kernel),

@@ -8,13 +8,15 @@ from .cse import cse
 from .dense_fusion import dense_fusion
 from .fusion import fusion
 from .pipeline import OptimizeResult, PassRun, Program, count_ops
+from .pool_offsets import pool_offsets
 from .prune import prune
 
 # Simplifying passes repeat until nothing changes; fusion passes run once at the end,
 # because fused ops are opaque to the simplifiers.
 SIMPLIFY = (("prune", prune), ("constant_folding", constant_folding), ("arithmetic", arithmetic),
             ("cse", cse))
-LOWER = (("dense_fusion", dense_fusion), ("conv_crop", conv_crop), ("fusion", fusion))
+LOWER = (("dense_fusion", dense_fusion), ("conv_crop", conv_crop), ("pool_offsets", pool_offsets),
+         ("fusion", fusion))
 PASS_NAMES = tuple(name for name, _ in SIMPLIFY + LOWER)
 MAX_ROUNDS = 8
 
