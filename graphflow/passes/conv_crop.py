@@ -26,13 +26,14 @@ from .pipeline import readers, run_rule_pass
 
 _CONVS = ("Conv2D", "FusedConv2D")
 _CONV_ATTRS = ("strides", "padding", "dilations")
+_POOL_ATTRS = ("ksize", "strides", "padding")
 
 
 def conv_crop(program):
     consumers = readers(program)
     fetched = {f for f in program.fetches if not isinstance(f, Operation)}
     fetched |= {t for f in program.fetches if isinstance(f, Operation) for t in f.outputs}
-    cropped = {}  # source MaxPoolGrad output -> (conv op, sliced input in the new graph)
+    cropped = {}  # source MaxPoolGrad output -> (sliced input in the new graph, input h, w)
 
     def rule(rw, op):
         if op.type in _CONVS:
@@ -65,9 +66,10 @@ def _crop_conv(rw, conv, consumers, fetched, cropped):
     uses = consumers.get(a, [])
     pools = [u for u in uses if u.type == "MaxPool" and u.attrs["padding"] == "VALID"
              and u.inputs[0] is a]
-    pooled = {p.outputs[0] for p in pools}
+    pooled = {p.outputs[0]: p for p in pools}
     grads = [u for u in uses if u.type == "MaxPoolGrad" and u.inputs[0] is a
-             and u.inputs[1] in pooled and u.inputs[2] is not a]
+             and u.inputs[1] in pooled and u.inputs[2] is not a
+             and all(u.attrs[k] == pooled[u.inputs[1]].attrs[k] for k in _POOL_ATTRS)]
     if not pools or len(pools) + len(grads) != len(uses):
         return False
     reach = [max(_pool_reach(p, out_hw[axis], axis + 1) for p in pools) for axis in (0, 1)]
@@ -77,7 +79,9 @@ def _crop_conv(rw, conv, consumers, fetched, cropped):
         if d in fetched or not all(_follows(u, d, conv) for u in consumers.get(d, [])):
             return False
     strides, dilations = conv.attrs["strides"], conv.attrs["dilations"]
-    f_hw = conv.inputs[1].shape.dims[:2]
+    f_hw = (conv.inputs[1].shape.dims or [None, None])[:2]
+    if None in f_hw:
+        return False
     need = [(reach[i] - 1) * strides[i + 1] + (f_hw[i] - 1) * dilations[i + 1] + 1
             for i in (0, 1)]
     sliced = _emit_slice(rw, rw.new(x), need, conv)
@@ -86,7 +90,7 @@ def _crop_conv(rw, conv, consumers, fetched, cropped):
     rw.alias(conv, new.outputs, f"'{conv.name}' computes the {reach[0]}x{reach[1]} of its "
                                 f"{out_hw[0]}x{out_hw[1]} outputs that its max pools read")
     for g in grads:
-        cropped[g.outputs[0]] = (conv, sliced, in_hw)
+        cropped[g.outputs[0]] = (sliced, in_hw)
     return True
 
 
@@ -104,7 +108,7 @@ def _follows(op, d, conv):
 
 def _follow_gradient(rw, op, crop):
     """Rewrites a use of a cropped pool gradient (BiasAddGrad needs no change)."""
-    conv, sliced, in_hw = crop
+    sliced, in_hw = crop
     if op.type == "BiasAddGrad":
         return False
     if op.type == "Conv2DBackpropFilter":
