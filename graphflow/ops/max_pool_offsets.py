@@ -10,7 +10,9 @@ The gradient then needs only the offsets and the pooled gradient.
 
 Offsets count the window's positions in row-major order (0 .. KH*KW-1, so at most 256
 positions) and, as MaxPoolGrad does, name the FIRST maximum: later positions win only when
-strictly greater. VALID windows only (padding would need its own marks).
+strictly greater. A window holding NaN pools to NaN, as MaxPool does; its gradient goes to
+the largest element before the first NaN, where MaxPoolGrad (finding no element equal to
+NaN) drops it. VALID windows only (padding would need its own marks).
 """
 
 import numpy as np
